@@ -1,0 +1,121 @@
+// heeler: one binary for metrics, logs, traces and the rest. `heeler serve` (the
+// default) runs the server; `heeler version` prints the build.
+#include <fmt/format.h>
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/config.h"
+#include "server/serve.h"
+
+extern char** environ;
+
+namespace {
+
+struct Flag {
+  const char* name;
+  const char* key;
+  const char* help;
+  std::optional<std::string> value;
+};
+
+std::vector<std::string> environment() {
+  std::vector<std::string> out;
+  for (char** e = environ; e && *e; ++e) out.emplace_back(*e);
+  return out;
+}
+
+std::string keys_help() {
+  std::string out =
+      "Configuration keys (TOML file keys; environment variables; --set KEY=VALUE):\n";
+  for (const auto& k : heeler::core::config_keys())
+    out += fmt::format("  {:<30} {:<36} {}\n", k.name, k.env, k.help);
+  return out;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  heeler::server::block_stop_signals();
+
+  CLI::App app{"Heeler: self-hosted observability — metrics, logs, traces and more in one binary."};
+  app.footer(keys_help());
+  app.require_subcommand(0, 1);
+
+  std::string config_file;
+  std::vector<std::string> sets;
+  bool print_config = false;
+  std::vector<Flag> flags = {
+      {"--data-dir", "data_dir", "data directory (default ./data)", {}},
+      {"--listen", "listen", "HTTP API and UI address (default 127.0.0.1:8080)", {}},
+      {"--otlp-http-listen",
+       "otlp_http_listen",
+       "OTLP/HTTP receiver (default :4318; port 0 disables)",
+       {}},
+      {"--otlp-grpc-listen",
+       "otlp_grpc_listen",
+       "OTLP/gRPC receiver (default :4317; port 0 disables)",
+       {}},
+      {"--apm-listen", "apm_listen", "Datadog tracer intake (default :8126; port 0 disables)", {}},
+      {"--dogstatsd-listen",
+       "dogstatsd_listen",
+       "DogStatsD UDP (default :8125; port 0 disables)",
+       {}},
+      {"--log-level", "log_level", "debug, info, warn or error", {}},
+      {"--memory-limit",
+       "store.memory_limit_bytes",
+       "memory cap of the embedded store, e.g. 4GiB",
+       {}},
+  };
+
+  auto add_common = [&](CLI::App& cmd) {
+    cmd.add_option("-c,--config", config_file, "TOML configuration file (or HEELER_CONFIG)");
+    for (auto& f : flags) cmd.add_option(f.name, f.value, f.help);
+    cmd.add_option("--set", sets, "set any configuration key: --set http.threads=8");
+    cmd.add_flag("--print-config", print_config,
+                 "print the effective configuration as TOML and exit");
+  };
+  add_common(app);
+  CLI::App* serve = app.add_subcommand("serve", "run the server (the default)");
+  serve->fallthrough();
+  CLI::App* version = app.add_subcommand("version", "print the version and exit");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  }
+
+  if (version->parsed()) {
+    std::printf("heeler %s\n", HEELER_VERSION);
+    return 0;
+  }
+
+  heeler::core::ConfigSources sources;
+  sources.config_file = config_file;
+  sources.environment = environment();
+  for (const auto& f : flags)
+    if (f.value) sources.overrides.emplace_back(f.key, *f.value);
+  for (const auto& s : sets) {
+    auto eq = s.find('=');
+    if (eq == std::string::npos) {
+      std::fprintf(stderr, "heeler: --set expects KEY=VALUE, got '%s'\n", s.c_str());
+      return 2;
+    }
+    sources.overrides.emplace_back(s.substr(0, eq), s.substr(eq + 1));
+  }
+  auto config = heeler::core::load_config(sources);
+  if (!config) {
+    std::fprintf(stderr, "heeler: invalid configuration: %s\n", config.status().message().c_str());
+    return 2;
+  }
+  if (print_config) {
+    std::fputs(heeler::core::render_toml(*config).c_str(), stdout);
+    return 0;
+  }
+  (void)serve;
+  return heeler::server::run_serve(*config);
+}

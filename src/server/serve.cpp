@@ -1,0 +1,143 @@
+#include "server/serve.h"
+
+#include <signal.h>
+
+#include <chrono>
+#include <memory>
+
+#include "api/health.h"
+#include "api/sql.h"
+#include "core/log.h"
+#include "core/metrics.h"
+#include "net/http_server.h"
+#include "server/process.h"
+#include "store/embedded_engine.h"
+#include "store/metadata.h"
+#include "store/schema.h"
+
+namespace heeler::server {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+std::string ms_since(Clock::time_point t0) {
+  return std::to_string(
+      std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t0).count());
+}
+
+sigset_t stop_signals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  return set;
+}
+
+void add_process_metrics(core::Metrics& metrics, Clock::time_point started) {
+  metrics.gauge("heeler_build_info", "build of this binary", {{"version", HEELER_VERSION}}).set(1);
+  metrics.on_collect([started](core::Metrics& m) {
+    m.gauge("heeler_process_resident_memory_bytes", "resident set size")
+        .set(static_cast<double>(resident_memory_bytes()));
+    m.gauge("heeler_process_uptime_seconds", "seconds since start")
+        .set(std::chrono::duration<double>(Clock::now() - started).count());
+  });
+}
+
+int fail(const core::Status& status, std::string_view what) {
+  core::log::error("serve", what, {{"error", status.to_string()}});
+  return 1;
+}
+
+}  // namespace
+
+void block_stop_signals() {
+  sigset_t set = stop_signals();
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+}
+
+int run_serve(const core::Config& config) {
+  const auto started = Clock::now();
+  core::log::Level level = core::log::Level::info;
+  core::log::parse_level(config.log_level, level);
+  core::log::set_level(level);
+  core::log::info("serve", "starting",
+                  {{"version", HEELER_VERSION},
+                   {"data_dir", config.data_dir.string()},
+                   {"listen", config.listen.to_string()}});
+
+  if (core::Status st = ensure_writable_directory(config.data_dir); !st.ok())
+    return fail(st, "cannot use the data directory");
+
+  core::Metrics metrics;
+  add_process_metrics(metrics, started);
+
+  auto metadata = store::MetadataStore::open(config.data_dir / "metadata.db");
+  if (!metadata) return fail(metadata.status(), "cannot open the metadata store");
+  auto meta_applied = (*metadata)->migrate(store::metadata_migrations());
+  if (!meta_applied) return fail(meta_applied.status(), "metadata migrations failed");
+
+  api::Readiness readiness;
+  if (auto id = (*metadata)->setting("installation_id")) readiness.installation_id = *id;
+
+  store::EmbeddedEngineConfig engine_config;
+  engine_config.data_dir = config.data_dir;
+  engine_config.library_path = config.store.chdb_library;
+  engine_config.memory_limit_bytes = config.store.memory_limit_bytes != 0
+                                         ? config.store.memory_limit_bytes
+                                         : physical_memory_bytes() / 2;
+  engine_config.ingest_connections = config.store.ingest_connections;
+  engine_config.interactive_connections = config.store.interactive_connections;
+  engine_config.background_connections = config.store.background_connections;
+  engine_config.system_log_ttl_days = config.store.system_log_ttl_days;
+  std::unique_ptr<store::Engine> engine = store::make_embedded_engine(engine_config, metrics);
+  if (core::Status st = engine->start(); !st.ok()) return fail(st, "cannot start the store");
+  readiness.engine = engine.get();
+
+  auto applied = store::migrate(*engine, store::telemetry_migrations());
+  if (!applied) {
+    engine->stop();
+    return fail(applied.status(), "store migrations failed");
+  }
+  readiness.migrations_done = true;
+  core::log::info("serve", "store ready",
+                  {{"engine", engine->version()},
+                   {"migrations_applied", std::to_string(*applied)},
+                   {"ms", ms_since(started)}});
+
+  auto router = std::make_shared<net::Router>();
+  api::add_health_routes(*router, readiness, metrics);
+  if (config.api.sql_enabled) api::add_sql_routes(*router, *engine);
+
+  net::HttpServerConfig http;
+  http.name = "api";
+  http.host = config.listen.host;
+  http.port = config.listen.port;
+  http.max_body_bytes = config.http.max_body_bytes;
+  http.max_decoded_body_bytes = config.http.max_decoded_body_bytes;
+  http.threads = config.http.threads;
+  http.idle_timeout = std::chrono::seconds(config.http.idle_timeout_seconds);
+  http.read_timeout = std::chrono::seconds(config.http.read_timeout_seconds);
+  http.log_requests = config.http.log_requests;
+  net::HttpServer server(http, router, metrics);
+  if (core::Status st = server.start(); !st.ok()) {
+    engine->stop();
+    return fail(st, "cannot serve HTTP");
+  }
+  core::log::info("serve", "listening",
+                  {{"name", "api"},
+                   {"address", core::ListenAddress{config.listen.host, server.port()}.to_string()},
+                   {"ms", ms_since(started)}});
+
+  sigset_t set = stop_signals();
+  int sig = 0;
+  sigwait(&set, &sig);
+  const auto stopping = Clock::now();
+  core::log::info("serve", "stopping", {{"signal", sig == SIGTERM ? "SIGTERM" : "SIGINT"}});
+  readiness.stopping = true;
+  server.stop(std::chrono::seconds(config.shutdown_grace_seconds));
+  engine->stop();
+  core::log::info("serve", "stopped", {{"ms", ms_since(stopping)}});
+  return 0;
+}
+
+}  // namespace heeler::server
