@@ -9,8 +9,8 @@ APT_PACKAGES=(
   # toolchain
   cmake ninja-build ccache g++ clang libclang-rt-14-dev clang-format pkg-config
   # libraries
-  libboost1.81-dev zlib1g-dev libzstd-dev liblz4-dev libsnappy-dev
-  libsqlite3-dev libfmt-dev libcli11-dev libtomlplusplus-dev
+  libboost-dev zlib1g-dev libzstd-dev liblz4-dev libsnappy-dev
+  libsqlite3-dev libfmt-dev libcli11-dev libtomlplusplus-dev libxxhash-dev libmsgpack-cxx-dev
   nlohmann-json3-dev libsimdjson-dev libssl-dev libcurl4-openssl-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
