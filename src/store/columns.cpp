@@ -127,4 +127,55 @@ core::Status ColumnBatch::validate() const {
   return {};
 }
 
+bool ColumnBatch::same_layout(const ColumnBatch& other) const {
+  if (columns_.size() != other.columns_.size()) return false;
+  for (size_t i = 0; i < columns_.size(); ++i) {
+    const Column& a = columns_[i];
+    const Column& b = other.columns_[i];
+    if (a.name != b.name || a.data.index() != b.data.index()) return false;
+    if (const auto* fa = std::get_if<FixedBytesColumn>(&a.data);
+        fa && fa->width != std::get<FixedBytesColumn>(b.data).width)
+      return false;
+  }
+  return true;
+}
+
+namespace {
+
+void append_strings(StringColumn& to, const StringColumn& from) {
+  const int32_t base = static_cast<int32_t>(to.chars.size());
+  to.chars.append(from.chars);
+  for (size_t i = 1; i < from.offsets.size(); ++i) to.offsets.push_back(base + from.offsets[i]);
+}
+
+}  // namespace
+
+core::Status ColumnBatch::append_rows(const ColumnBatch& other) {
+  if (!same_layout(other))
+    return core::error(core::Code::invalid_argument,
+                       "cannot append rows: the batches have different columns");
+  for (size_t i = 0; i < columns_.size(); ++i) {
+    std::visit(
+        [&](auto& to) {
+          using C = std::decay_t<decltype(to)>;
+          const C& from = std::get<C>(other.columns_[i].data);
+          if constexpr (std::is_same_v<C, StringColumn>) {
+            append_strings(to, from);
+          } else if constexpr (std::is_same_v<C, FixedBytesColumn>) {
+            to.data.append(from.data);
+          } else if constexpr (std::is_same_v<C, MapColumn>) {
+            const int32_t base = static_cast<int32_t>(to.keys.size());
+            for (size_t r = 1; r < from.offsets.size(); ++r)
+              to.offsets.push_back(base + from.offsets[r]);
+            append_strings(to.keys, from.keys);
+            append_strings(to.values, from.values);
+          } else {
+            to.values.insert(to.values.end(), from.values.begin(), from.values.end());
+          }
+        },
+        columns_[i].data);
+  }
+  return {};
+}
+
 }  // namespace heeler::store

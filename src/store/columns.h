@@ -95,6 +95,11 @@ class ColumnBatch {
   // Every column has the same number of rows, names are unique and non-empty, and
   // string data fits 32-bit offsets.
   core::Status validate() const;
+  // Same columns (names, types, fixed widths) in the same order as `other`.
+  bool same_layout(const ColumnBatch& other) const;
+  // Appends the rows of `other`, which must have the same layout (invalid_argument
+  // otherwise; the batch is then left unchanged).
+  core::Status append_rows(const ColumnBatch& other);
 
  private:
   std::deque<Column> columns_;

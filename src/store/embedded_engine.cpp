@@ -500,7 +500,7 @@ class EmbeddedEngine final : public Engine {
 
     std::vector<std::string> names, values;
     if (!params.empty()) {
-      auto types = sql::placeholder_types(sql);
+      auto types = sql::parameter_types(sql);
       for (const auto& [name, value] : params.items()) {
         if (!sql::is_identifier(name))
           return core::error(core::Code::invalid_argument,

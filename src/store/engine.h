@@ -1,7 +1,7 @@
 // The store: where telemetry lives. One interface, implemented by the embedded
 // ClickHouse (chdb, embedded_engine.h) and later by a remote ClickHouse over HTTP.
 //
-// User values never become SQL text: queries name them as {name:Type} placeholders
+// User values never become SQL text: queries name them as {name:Type} parameters
 // and pass them in Params, which the engine hands to ClickHouse as query parameters.
 #pragma once
 
@@ -20,8 +20,8 @@
 namespace heeler::store {
 
 // Named query parameters; values are given raw and escaped by the engine, so a
-// String-like placeholder receives exactly these bytes. Values of Array(...), Map(...)
-// and Tuple(...) placeholders are ClickHouse literals (['a', 'it\'s']) passed as they are.
+// String-like parameter receives exactly these bytes. Values of Array(...), Map(...)
+// and Tuple(...) parameters are ClickHouse literals (['a', 'it\'s']) passed as they are.
 class Params {
  public:
   Params() = default;

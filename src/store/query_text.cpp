@@ -56,7 +56,7 @@ std::string escape_param_value(std::string_view raw) {
   return out;
 }
 
-std::map<std::string, std::string, std::less<>> placeholder_types(std::string_view query) {
+std::map<std::string, std::string, std::less<>> parameter_types(std::string_view query) {
   std::map<std::string, std::string, std::less<>> out;
   for (size_t i = 0; i < query.size(); ++i) {
     if (query[i] != '{') continue;

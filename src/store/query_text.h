@@ -15,8 +15,8 @@ namespace heeler::store::sql {
 // CR as \r and NUL as \0 so the raw bytes arrive unchanged.
 std::string escape_param_value(std::string_view raw);
 
-// The {name:Type} placeholders of a query: name → type text as written (first wins).
-std::map<std::string, std::string, std::less<>> placeholder_types(std::string_view query);
+// The {name:Type} parameters named in a query: name → type text as written (first wins).
+std::map<std::string, std::string, std::less<>> parameter_types(std::string_view query);
 
 // Array(...), Map(...), Tuple(...) and Nested(...) — possibly inside Nullable or
 // LowCardinality — whose parameter values are ClickHouse literals (['a', 'b']) that

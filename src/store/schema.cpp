@@ -15,7 +15,9 @@ constexpr const char* kMigrationsTable =
 // Every telemetry table keeps 30 days (dropped a whole daily partition at a time) and
 // honours insert_deduplication_token: a non-replicated MergeTree remembers the last
 // `non_replicated_deduplication_window` insert tokens and ignores tokens when it is 0
-// (the default). Statements are idempotent (IF NOT EXISTS), so a migration interrupted
+// (the default). Inserts are fsynced: the writer deletes write-ahead log segments once
+// an insert returns, so the store must not hold them only in the page cache. Statements
+// are idempotent (IF NOT EXISTS), so a migration interrupted
 // before it was recorded runs again safely.
 //
 // Logs: one row per event. The unified service tags (service, env, version, host) are
@@ -46,7 +48,7 @@ ENGINE = MergeTree
 PARTITION BY toDate(timestamp)
 ORDER BY (service, status, timestamp)
 TTL toDateTime(timestamp) + INTERVAL 30 DAY
-SETTINGS non_replicated_deduplication_window = 1000, ttl_only_drop_parts = 1)sql";
+SETTINGS non_replicated_deduplication_window = 1000, fsync_after_insert = 1, fsync_part_directory = 1, ttl_only_drop_parts = 1)sql";
 
 // Spans: one row per span, clustered for "this service's operation over time" and found
 // by trace id through the bloom filter. events and links are JSON text.
@@ -82,7 +84,7 @@ ENGINE = MergeTree
 PARTITION BY toDate(timestamp)
 ORDER BY (service, name, timestamp)
 TTL toDateTime(timestamp) + INTERVAL 30 DAY
-SETTINGS non_replicated_deduplication_window = 1000, ttl_only_drop_parts = 1)sql";
+SETTINGS non_replicated_deduplication_window = 1000, fsync_after_insert = 1, fsync_part_directory = 1, ttl_only_drop_parts = 1)sql";
 
 // One row per metric series (metric + tag set); the row with the latest last_seen wins
 // when parts merge.
@@ -103,23 +105,26 @@ constexpr const char* kMetricSeries = R"sql(CREATE TABLE IF NOT EXISTS metric_se
 ENGINE = ReplacingMergeTree(last_seen)
 ORDER BY (metric, series_id)
 TTL toDateTime(last_seen) + INTERVAL 30 DAY
-SETTINGS non_replicated_deduplication_window = 1000)sql";
+SETTINGS non_replicated_deduplication_window = 1000, fsync_after_insert = 1, fsync_part_directory = 1)sql";
 
 // Metric points, clustered per series so one series over a time range is one range read;
-// DoubleDelta/Gorilla suit regular timestamps and slowly changing values.
+// DoubleDelta/Gorilla suit regular timestamps and slowly changing values. `weight` is
+// how many samples a point stands for: distributions are stored as bucket values with
+// their counts, so percentiles are quantileExactWeighted(value, weight).
 constexpr const char* kMetricPoints = R"sql(CREATE TABLE IF NOT EXISTS metric_points
 (
     metric LowCardinality(String) CODEC(ZSTD(1)),
     series_id UInt64 CODEC(Delta(8), ZSTD(1)),
     timestamp DateTime64(3) CODEC(DoubleDelta, ZSTD(1)),
     value Float64 CODEC(Gorilla, ZSTD(1)),
+    weight UInt64 DEFAULT 1 CODEC(T64, ZSTD(1)),
     kind LowCardinality(String) CODEC(ZSTD(1))
 )
 ENGINE = MergeTree
 PARTITION BY toDate(timestamp)
 ORDER BY (metric, series_id, timestamp)
 TTL toDateTime(timestamp) + INTERVAL 30 DAY
-SETTINGS non_replicated_deduplication_window = 1000, ttl_only_drop_parts = 1)sql";
+SETTINGS non_replicated_deduplication_window = 1000, fsync_after_insert = 1, fsync_part_directory = 1, ttl_only_drop_parts = 1)sql";
 
 // Events (deploys, alerts, notes) for the event stream and graph overlays.
 constexpr const char* kEvents = R"sql(CREATE TABLE IF NOT EXISTS events
@@ -145,7 +150,7 @@ ENGINE = MergeTree
 PARTITION BY toDate(timestamp)
 ORDER BY (timestamp, source)
 TTL toDateTime(timestamp) + INTERVAL 30 DAY
-SETTINGS non_replicated_deduplication_window = 1000, ttl_only_drop_parts = 1)sql";
+SETTINGS non_replicated_deduplication_window = 1000, fsync_after_insert = 1, fsync_part_directory = 1, ttl_only_drop_parts = 1)sql";
 
 }  // namespace
 

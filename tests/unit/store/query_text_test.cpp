@@ -61,7 +61,7 @@ TEST(EscapeParamValue, RoundTripsEveryByte) {
 }
 
 TEST(PlaceholderTypes, FindsNamesAndTypes) {
-  auto types = placeholder_types(
+  auto types = parameter_types(
       "SELECT {s:String}, { n : UInt64 }, {ts:DateTime64(3, 'Asia/Tokyo')}, "
       "{tags:Array(String)} FROM t WHERE x = {s:LowCardinality(String)} AND y = '{}' "
       "AND z = {m:Map(String, Tuple(a UInt8, b String))}");
@@ -74,8 +74,8 @@ TEST(PlaceholderTypes, FindsNamesAndTypes) {
 }
 
 TEST(PlaceholderTypes, IgnoresBracesThatAreNotPlaceholders) {
-  EXPECT_TRUE(placeholder_types("SELECT '{' || '}' , {}, {1:2}, {a}").empty());
-  EXPECT_TRUE(placeholder_types("SELECT {unterminated:String").empty());
+  EXPECT_TRUE(parameter_types("SELECT '{' || '}' , {}, {1:2}, {a}").empty());
+  EXPECT_TRUE(parameter_types("SELECT {unterminated:String").empty());
 }
 
 TEST(CompositeTypes, AreRecognisedThroughWrappers) {
