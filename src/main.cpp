@@ -73,7 +73,10 @@ int main(int argc, char** argv) {
 
   auto add_common = [&](CLI::App& cmd) {
     cmd.add_option("-c,--config", config_file, "TOML configuration file (or HEELER_CONFIG)");
-    for (auto& f : flags) cmd.add_option(f.name, f.value, f.help);
+    // A flag given twice takes its last value, so wrappers can append overrides.
+    for (auto& f : flags)
+      cmd.add_option(f.name, f.value, f.help)
+          ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
     cmd.add_option("--set", sets, "set any configuration key: --set http.threads=8");
     cmd.add_flag("--print-config", print_config,
                  "print the effective configuration as TOML and exit");

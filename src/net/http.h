@@ -61,6 +61,7 @@ class Router {
  public:
   void add(std::string method, std::string pattern, Handler handler);
   Response dispatch(Request& request) const;
+  bool empty() const { return routes_.empty(); }
 
  private:
   struct Route {

@@ -4,12 +4,18 @@
 
 #include <chrono>
 #include <memory>
+#include <tuple>
+#include <vector>
 
 #include "api/health.h"
 #include "api/sql.h"
 #include "core/log.h"
 #include "core/metrics.h"
+#include "intake/receiver.h"
 #include "net/http_server.h"
+#include "pipeline/ingest.h"
+#include "pipeline/wal.h"
+#include "pipeline/writer.h"
 #include "server/process.h"
 #include "store/embedded_engine.h"
 #include "store/metadata.h"
@@ -47,6 +53,32 @@ int fail(const core::Status& status, std::string_view what) {
   core::log::error("serve", what, {{"error", status.to_string()}});
   return 1;
 }
+
+net::HttpServerConfig http_config(const core::Config& config, std::string name,
+                                  const core::ListenAddress& address) {
+  net::HttpServerConfig http;
+  http.name = std::move(name);
+  http.host = address.host;
+  http.port = address.port;
+  http.max_body_bytes = config.http.max_body_bytes;
+  http.max_decoded_body_bytes = config.http.max_decoded_body_bytes;
+  http.threads = config.http.threads;
+  http.idle_timeout = std::chrono::seconds(config.http.idle_timeout_seconds);
+  http.read_timeout = std::chrono::seconds(config.http.read_timeout_seconds);
+  http.log_requests = config.http.log_requests;
+  return http;
+}
+
+// Everything that runs after the stores are open, stopped in reverse order of start.
+struct Running {
+  std::vector<std::unique_ptr<net::HttpServer>> servers;
+  std::vector<std::unique_ptr<intake::Receiver>> receivers;
+
+  void stop(std::chrono::milliseconds grace) {
+    for (auto& s : servers) s->stop(grace);
+    for (auto it = receivers.rbegin(); it != receivers.rend(); ++it) (*it)->stop();
+  }
+};
 
 }  // namespace
 
@@ -104,38 +136,77 @@ int run_serve(const core::Config& config) {
                    {"migrations_applied", std::to_string(*applied)},
                    {"ms", ms_since(started)}});
 
-  auto router = std::make_shared<net::Router>();
-  api::add_health_routes(*router, readiness, metrics);
-  if (config.api.sql_enabled) api::add_sql_routes(*router, *engine);
-
-  net::HttpServerConfig http;
-  http.name = "api";
-  http.host = config.listen.host;
-  http.port = config.listen.port;
-  http.max_body_bytes = config.http.max_body_bytes;
-  http.max_decoded_body_bytes = config.http.max_decoded_body_bytes;
-  http.threads = config.http.threads;
-  http.idle_timeout = std::chrono::seconds(config.http.idle_timeout_seconds);
-  http.read_timeout = std::chrono::seconds(config.http.read_timeout_seconds);
-  http.log_requests = config.http.log_requests;
-  net::HttpServer server(http, router, metrics);
-  if (core::Status st = server.start(); !st.ok()) {
+  // The pipeline: receivers → WAL (durable ack) → writer → store.
+  pipeline::WalConfig wal_config;
+  wal_config.dir = config.data_dir / "wal";
+  wal_config.max_pending_bytes = config.wal.max_pending_bytes;
+  wal_config.segment_bytes = config.wal.segment_bytes;
+  auto wal = pipeline::WriteAheadLog::open(wal_config, metrics);
+  if (!wal) {
     engine->stop();
-    return fail(st, "cannot serve HTTP");
+    return fail(wal.status(), "cannot open the write-ahead log");
   }
-  core::log::info("serve", "listening",
-                  {{"name", "api"},
-                   {"address", core::ListenAddress{config.listen.host, server.port()}.to_string()},
-                   {"ms", ms_since(started)}});
+  pipeline::Writer writer(pipeline::WriterConfig{}, **wal, *engine, metrics);
+  if (core::Status st = writer.start(); !st.ok()) {
+    (*wal)->close();
+    engine->stop();
+    return fail(st, "cannot start the store writer");
+  }
+  pipeline::DurableConsumer consumer(**wal, metrics);
+
+  auto api_router = std::make_shared<net::Router>();
+  auto otlp_router = std::make_shared<net::Router>();
+  auto apm_router = std::make_shared<net::Router>();
+  api::add_health_routes(*api_router, readiness, metrics);
+  if (config.api.sql_enabled) api::add_sql_routes(*api_router, *engine);
+
+  Running running;
+  auto shutdown = [&](std::chrono::milliseconds grace) {
+    running.stop(grace);
+    writer.stop();
+    (*wal)->close();
+    engine->stop();
+  };
+  intake::ReceiverContext context{config,      consumer,     metrics,
+                                  *api_router, *otlp_router, *apm_router};
+  for (const auto& registration : intake::registered_receivers()) {
+    auto receiver = registration.factory(context);
+    if (!receiver) continue;
+    if (core::Status st = receiver->start(); !st.ok()) {
+      shutdown(std::chrono::milliseconds(0));
+      return fail(st, "cannot start receiver " + registration.name);
+    }
+    running.receivers.push_back(std::move(receiver));
+  }
+
+  const std::tuple<const char*, const core::ListenAddress*, std::shared_ptr<net::Router>>
+      listeners[] = {{"api", &config.listen, api_router},
+                     {"otlp_http", &config.otlp_http_listen, otlp_router},
+                     {"apm", &config.apm_listen, apm_router}};
+  for (const auto& [name, address, router] : listeners) {
+    // A receiver port is served only when enabled and some receiver routes to it.
+    if (std::string_view(name) != "api" && (!address->enabled() || router->empty())) continue;
+    auto server =
+        std::make_unique<net::HttpServer>(http_config(config, name, *address), router, metrics);
+    if (core::Status st = server->start(); !st.ok()) {
+      shutdown(std::chrono::milliseconds(0));
+      return fail(st, fmt::format("cannot serve HTTP ({})", name));
+    }
+    core::log::info("serve", "listening",
+                    {{"name", name},
+                     {"address", core::ListenAddress{address->host, server->port()}.to_string()},
+                     {"ms", ms_since(started)}});
+    running.servers.push_back(std::move(server));
+  }
 
   sigset_t set = stop_signals();
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
   int sig = 0;
   sigwait(&set, &sig);
   const auto stopping = Clock::now();
   core::log::info("serve", "stopping", {{"signal", sig == SIGTERM ? "SIGTERM" : "SIGINT"}});
   readiness.stopping = true;
-  server.stop(std::chrono::seconds(config.shutdown_grace_seconds));
-  engine->stop();
+  shutdown(std::chrono::seconds(config.shutdown_grace_seconds));
   core::log::info("serve", "stopped", {{"ms", ms_since(stopping)}});
   return 0;
 }

@@ -1,0 +1,26 @@
+// The pipeline's front door: a Consumer that writes each batch to the WAL (waiting for
+// its fsync) and counts what came in, what limits cut and what was refused.
+#pragma once
+
+#include "core/metrics.h"
+#include "pipeline/consumer.h"
+#include "pipeline/wal.h"
+
+namespace heeler::pipeline {
+
+class DurableConsumer final : public Consumer {
+ public:
+  DurableConsumer(WriteAheadLog& wal, core::Metrics& metrics);
+  core::Status consume_logs(LogBatch&& batch) override;
+  core::Status consume_spans(SpanBatch&& batch) override;
+  core::Status consume_metrics(MetricBatch&& batch) override;
+  core::Status consume_events(EventBatch&& batch) override;
+
+ private:
+  core::Status store(std::string_view signal, std::string_view table,
+                     const store::ColumnBatch& batch, uint64_t truncated);
+  WriteAheadLog& wal_;
+  core::Metrics& metrics_;
+};
+
+}  // namespace heeler::pipeline
