@@ -45,3 +45,11 @@ if [[ "$have" != "$want" ]]; then
   echo "setup: fetching libchdb $want"
   (cd "$CHDB_DIR" && npm ci --no-audit --no-fund --loglevel=error)
 fi
+
+# Real client libraries the integration tests drive (dd-trace, hot-shots), pinned in
+# tests/clients/package-lock.json.
+CLIENTS_DIR=tests/clients
+if [[ ! -d $CLIENTS_DIR/node_modules || $CLIENTS_DIR/package-lock.json -nt $CLIENTS_DIR/node_modules ]]; then
+  echo "setup: installing the test clients ($CLIENTS_DIR)"
+  (cd "$CLIENTS_DIR" && npm ci --no-audit --no-fund --loglevel=error)
+fi

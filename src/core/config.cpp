@@ -182,8 +182,36 @@ const std::vector<KeyHandler>& handlers() {
                         &C::store, &C::Store::background_connections, 1, 64));
     t.push_back(int_key("store.system_log_ttl_days", "days the engine keeps its own system logs",
                         &C::store, &C::Store::system_log_ttl_days, 1, 365));
+    t.push_back(bytes_key("wal.segment_bytes",
+                          "size at which the write-ahead log starts a new file", &C::wal,
+                          &C::Wal::segment_bytes));
+    t.push_back(bytes_key("wal.max_pending_bytes",
+                          "unwritten data the write-ahead log may hold before intake answers 503",
+                          &C::wal, &C::Wal::max_pending_bytes));
     t.push_back(bool_key("api.sql_enabled", "serve POST /api/v1/sql (raw SQL, for operators)",
                          &C::api, &C::Api::sql_enabled));
+    t.push_back(int_key("dogstatsd.flush_interval_seconds",
+                        "DogStatsD aggregation interval in seconds", &C::dogstatsd,
+                        &C::Dogstatsd::flush_interval_seconds, 1, 3600));
+    t.push_back({{"dogstatsd.socket_path", "DogStatsD Unix datagram socket (empty: none)", {}},
+                 [](C& c, std::string_view v) -> Status {
+                   c.dogstatsd.socket_path = trim(v);
+                   return {};
+                 },
+                 [](const C& c) { return c.dogstatsd.socket_path; },
+                 true});
+    t.push_back(int_key("dogstatsd.max_series",
+                        "DogStatsD series kept per interval; samples of further series are dropped",
+                        &C::dogstatsd, &C::Dogstatsd::max_series, 1, 100'000'000));
+    t.push_back({{"intake.api_keys",
+                  "comma-separated Datadog API keys the HTTP intake accepts (empty: any)",
+                  {}},
+                 [](C& c, std::string_view v) -> Status {
+                   c.intake.api_keys = trim(v);
+                   return {};
+                 },
+                 [](const C& c) { return c.intake.api_keys; },
+                 true});
     for (auto& h : t) {
       std::string env = "HEELER_" + h.key.name;
       for (char& ch : env) ch = ch == '.' ? '_' : static_cast<char>(std::toupper(ch));
@@ -331,6 +359,10 @@ Status Config::validate() const {
   if (http.max_body_bytes == 0) return key_error("http.max_body_bytes", "must be greater than 0");
   if (http.max_decoded_body_bytes < http.max_body_bytes)
     return key_error("http.max_decoded_body_bytes", "must be at least http.max_body_bytes");
+  if (wal.segment_bytes < (1ull << 20))
+    return key_error("wal.segment_bytes", "must be at least 1MiB");
+  if (wal.max_pending_bytes < wal.segment_bytes)
+    return key_error("wal.max_pending_bytes", "must be at least wal.segment_bytes");
   if (store.memory_limit_bytes != 0 && store.memory_limit_bytes < (256ull << 20))
     return key_error("store.memory_limit_bytes", "must be 0 (automatic) or at least 256MiB");
   // Two enabled listeners may not share an address.

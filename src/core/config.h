@@ -61,10 +61,28 @@ struct Config {
     bool operator==(const Store&) const = default;
   } store;
 
+  struct Wal {
+    uint64_t segment_bytes = 64ull << 20;
+    uint64_t max_pending_bytes = 1ull << 30;  // beyond this intake answers 503 + Retry-After
+    bool operator==(const Wal&) const = default;
+  } wal;
+
+  struct Dogstatsd {
+    int flush_interval_seconds = 10;  // aggregation interval, buckets aligned on its multiples
+    std::string socket_path;          // Unix datagram socket; empty: none
+    int max_series = 1'000'000;       // live series per interval; beyond, samples are dropped
+    bool operator==(const Dogstatsd&) const = default;
+  } dogstatsd;
+
   struct Api {
     bool sql_enabled = false;  // POST /api/v1/sql: raw SQL on the embedded store, for operators
     bool operator==(const Api&) const = default;
   } api;
+
+  struct Intake {
+    std::string api_keys;  // comma-separated Datadog API keys accepted; empty: any key
+    bool operator==(const Intake&) const = default;
+  } intake;
 
   bool operator==(const Config&) const = default;
 

@@ -1,0 +1,490 @@
+#include "intake/datadog_http/datadog_http.h"
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <fstream>
+#include <iterator>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "intake/datadog_http/decode.h"
+#include "log_rows.h"
+
+namespace heeler::intake {
+namespace {
+
+using pipeline::hex_bytes;
+using pipeline::LogRow;
+
+struct Point {
+  std::string metric, kind;
+  std::map<std::string, std::string> tags;
+  int64_t timestamp_ms = 0;
+  double value = 0;
+};
+
+struct EventRow {
+  int64_t timestamp_ms = 0;
+  std::string title, text, source, priority, alert_type, host, service, env, aggregation_key;
+  std::map<std::string, std::string> tags;
+};
+
+class FakeConsumer final : public pipeline::Consumer {
+ public:
+  core::Status refuse;
+  std::vector<LogRow> logs;
+  size_t log_count = 0;
+  std::vector<Point> points;
+  std::vector<EventRow> events;
+  int batches = 0;
+
+  core::Status consume_logs(pipeline::LogBatch&& batch) override {
+    if (!refuse.ok()) return refuse;
+    ++batches;
+    log_count += batch.size();
+    if (batch.size() > 1000) return {};  // large batches are only counted
+    for (auto& row : pipeline::log_rows(batch)) logs.push_back(std::move(row));
+    return {};
+  }
+  core::Status consume_spans(pipeline::SpanBatch&&) override { return {}; }
+  core::Status consume_metrics(pipeline::MetricBatch&& batch) override {
+    if (!refuse.ok()) return refuse;
+    ++batches;
+    using namespace store;
+    const auto& series = batch.series().columns();
+    const auto& ids = std::get<FixedColumn<uint64_t>>(series[0].data).values;
+    const auto& tag_map = std::get<MapColumn>(series[2].data);
+    std::map<uint64_t, std::map<std::string, std::string>> tags_by_id;
+    for (size_t r = 0; r < ids.size(); ++r)
+      for (int32_t i = tag_map.offsets[r]; i < tag_map.offsets[r + 1]; ++i)
+        tags_by_id[ids[r]][std::string(tag_map.keys.at(i))] = tag_map.values.at(i);
+    const auto& cols = batch.points().columns();
+    for (size_t r = 0; r < batch.size(); ++r)
+      points.push_back({std::string(std::get<StringColumn>(cols[0].data).at(r)),
+                        std::string(std::get<StringColumn>(cols[5].data).at(r)),
+                        tags_by_id[std::get<FixedColumn<uint64_t>>(cols[1].data).values[r]],
+                        std::get<TimestampColumn>(cols[2].data).values[r] / 1'000'000,
+                        std::get<FixedColumn<double>>(cols[3].data).values[r]});
+    return {};
+  }
+  core::Status consume_events(pipeline::EventBatch&& batch) override {
+    if (!refuse.ok()) return refuse;
+    ++batches;
+    using namespace store;
+    const auto& cols = batch.columns().columns();
+    auto str = [&](size_t c, size_t r) {
+      return std::string(std::get<StringColumn>(cols[c].data).at(r));
+    };
+    const auto& tag_map = std::get<MapColumn>(cols[10].data);
+    for (size_t r = 0; r < batch.size(); ++r) {
+      EventRow e{std::get<TimestampColumn>(cols[0].data).values[r] / 1'000'000,
+                 str(1, r),
+                 str(2, r),
+                 str(3, r),
+                 str(4, r),
+                 str(5, r),
+                 str(6, r),
+                 str(7, r),
+                 str(8, r),
+                 str(9, r),
+                 {}};
+      for (int32_t i = tag_map.offsets[r]; i < tag_map.offsets[r + 1]; ++i)
+        e.tags[std::string(tag_map.keys.at(i))] = tag_map.values.at(i);
+      events.push_back(std::move(e));
+    }
+    return {};
+  }
+};
+
+class DatadogHttpTest : public ::testing::Test {
+ protected:
+  void SetUp() override { build(""); }
+  void build(const std::string& keys) {
+    config.intake.api_keys = keys;
+    api = net::Router{};
+    ReceiverContext ctx{config, consumer, metrics, api, otlp, apm};
+    EXPECT_EQ(make_datadog_http_receiver(ctx), nullptr);
+  }
+  net::Response send(const std::string& method, const std::string& path, std::string body,
+                     std::vector<net::Header> headers = {},
+                     std::vector<std::pair<std::string, std::string>> query = {}) {
+    net::Request r;
+    r.method = method;
+    r.path = path;
+    r.target = path;
+    r.body = std::move(body);
+    r.headers = std::move(headers);
+    r.query = std::move(query);
+    return api.dispatch(r);
+  }
+  net::Response post(const std::string& path, std::string body) {
+    return send("POST", path, std::move(body));
+  }
+  uint64_t counter(const std::string& needle) {
+    const std::string text = metrics.render_prometheus();
+    const size_t at = text.find("\n" + needle + " ");
+    if (at == std::string::npos) return 0;
+    return std::stoull(text.substr(at + needle.size() + 2));
+  }
+
+  core::Config config;
+  FakeConsumer consumer;
+  core::Metrics metrics;
+  net::Router api, otlp, apm;
+};
+
+int64_t now_seconds() {
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+TEST_F(DatadogHttpTest, LogsHappyPath) {
+  const int64_t ts_ms = (now_seconds() - 60) * 1000;
+  const std::string body =
+      R"([{"message":"{\"msg\":\"payment failed\",\"level\":\"error\",\"order\":{\"id\":77},\"dd.trace_id\":\"18446744073709551615\",\"dd.span_id\":\"12\"}",)"
+      R"("ddsource":"java","ddtags":"env:prod,version:2.1,team:pay","hostname":"web-1","service":"checkout",)"
+      R"("timestamp":)" +
+      std::to_string(ts_ms) +
+      R"(,"http":{"method":"POST"}},)"
+      R"({"message":"plain line","status":"warn","service":"api"}])";
+  net::Response r = post("/api/v2/logs", body);
+  EXPECT_EQ(r.status, 202);
+  EXPECT_EQ(r.body, "{}");
+  ASSERT_EQ(consumer.logs.size(), 2u);
+  const LogRow& a = consumer.logs[0];
+  EXPECT_EQ(a.message, "payment failed");
+  EXPECT_EQ(a.status, "error");
+  EXPECT_EQ(a.service, "checkout");
+  EXPECT_EQ(a.env, "prod");
+  EXPECT_EQ(a.version, "2.1");
+  EXPECT_EQ(a.host, "web-1");
+  EXPECT_EQ(a.source, "java");
+  EXPECT_EQ(a.timestamp_ns, ts_ms * 1'000'000);
+  EXPECT_EQ(a.attributes.at("order.id"), "77");
+  EXPECT_EQ(a.attributes.at("http.method"), "POST");
+  EXPECT_EQ(a.attributes.at("team"), "pay");
+  EXPECT_EQ(a.trace_id, hex_bytes("0000000000000000ffffffffffffffff"));
+  EXPECT_EQ(a.span_id, hex_bytes("000000000000000c"));
+  EXPECT_EQ(consumer.logs[1].message, "plain line");
+  EXPECT_EQ(consumer.logs[1].status, "warning");
+  EXPECT_EQ(counter(R"(heeler_intake_http_items_total{endpoint="/api/v2/logs"})"), 2u);
+  // One object (not an array) and the older path.
+  EXPECT_EQ(post("/v1/input", R"({"message":"single"})").status, 202);
+  EXPECT_EQ(consumer.logs.back().message, "single");
+}
+
+TEST_F(DatadogHttpTest, BrowserLogsSampleNdjson) {
+  // Captured from @datadog/browser-logs: newline-delimited JSON, ddsource in the query.
+  std::ifstream in(DATADOG_HTTP_TESTDATA "/browser_logs.ndjson");
+  ASSERT_TRUE(in);
+  const std::string body((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  net::Response r = send("POST", "/api/v2/logs", body,
+                         {{"Content-Type", "text/plain;charset=UTF-8"}}, {{"ddsource", "browser"}});
+  EXPECT_EQ(r.status, 202) << r.body;
+  ASSERT_EQ(consumer.logs.size(), 4u);
+  const LogRow& a = consumer.logs[0];
+  EXPECT_EQ(a.message, "button error thrown");
+  EXPECT_EQ(a.status, "error");
+  EXPECT_EQ(a.service, "web-svc");
+  EXPECT_EQ(a.version, "3.0.0");
+  EXPECT_EQ(a.env, "capture-env");
+  EXPECT_EQ(a.source, "browser");
+  EXPECT_EQ(a.attributes.at("view.url"), "http://127.0.0.1:8200/");
+  EXPECT_EQ(a.attributes.at("error.kind"), "Error");
+  EXPECT_EQ(a.attributes.at("sdk_version"), "7.16.2");
+  EXPECT_EQ(a.attributes.at("user_action.id"),
+            R"(["2afc3d58-3f0a-4b0e-a90a-24200a8d50d4","5086d80a-e289-4b4f-ac96-f440b8810852"])");
+  EXPECT_EQ(consumer.logs[1].message, "info log from page");
+  EXPECT_EQ(consumer.logs[1].status, "info");
+  EXPECT_EQ(consumer.logs[3].status, "warning");
+}
+
+TEST_F(DatadogHttpTest, NdjsonBadLineIsDropped) {
+  net::Response r = post("/api/v2/logs", "{\"message\":\"a\"}\n{broken\n{\"message\":\"b\"}\n");
+  EXPECT_EQ(r.status, 202);
+  EXPECT_EQ(nlohmann::json::parse(r.body)["dropped"], 1);
+  ASSERT_EQ(consumer.logs.size(), 2u);
+  EXPECT_EQ(consumer.logs[1].message, "b");
+}
+
+TEST_F(DatadogHttpTest, LogsBadInput) {
+  net::Response r = post("/api/v2/logs", R"([{"message":"ok"}, {"message": oops}])");
+  EXPECT_EQ(r.status, 400);
+  EXPECT_NE(r.body.find("invalid JSON at byte 31"), std::string::npos) << r.body;
+  EXPECT_TRUE(consumer.logs.empty());
+  EXPECT_EQ(post("/api/v2/logs", "").status, 400);
+  EXPECT_EQ(post("/api/v2/logs", "42").status, 400);
+
+  r = post("/api/v2/logs", R"([{"message":"kept"}, 7, {"message":{"nested":1}}, "x"])");
+  EXPECT_EQ(r.status, 202);
+  auto j = nlohmann::json::parse(r.body);
+  EXPECT_EQ(j["dropped"], 3);
+  ASSERT_EQ(j["errors"].size(), 3u);
+  EXPECT_EQ(j["errors"][0], "logs[1]: expected an object, found a number");
+  EXPECT_EQ(j["errors"][1], "logs[2]: \"message\" must be a string, found an object");
+  ASSERT_EQ(consumer.logs.size(), 1u);
+  EXPECT_EQ(consumer.logs[0].message, "kept");
+  EXPECT_EQ(
+      counter(R"(heeler_intake_http_dropped_total{endpoint="/api/v2/logs",reason="not_object"})"),
+      2u);
+
+  r = post("/api/v2/logs", R"([1, 2])");
+  EXPECT_EQ(r.status, 400);
+  EXPECT_EQ(nlohmann::json::parse(r.body)["errors"].size(), 2u);
+}
+
+TEST_F(DatadogHttpTest, LogsAbsurdTimestampsClamped) {
+  const int64_t before = now_seconds();
+  net::Response r = post(
+      "/api/v2/logs",
+      R"([{"message":"old","timestamp":-1000},{"message":"future","timestamp":4102444800000}])");
+  EXPECT_EQ(r.status, 202);
+  ASSERT_EQ(consumer.logs.size(), 2u);
+  for (const auto& row : consumer.logs) {
+    EXPECT_GE(row.timestamp_ns / 1'000'000'000, before);
+    EXPECT_LE(row.timestamp_ns / 1'000'000'000, now_seconds());
+  }
+  EXPECT_EQ(counter(R"(heeler_intake_http_clamped_timestamps_total{endpoint="/api/v2/logs"})"), 2u);
+}
+
+TEST_F(DatadogHttpTest, AMillionTinyLogs) {
+  std::string body = "[";
+  body.reserve(20'000'000);
+  for (int i = 0; i < 1'000'000; ++i) body += i ? R"(,{"message":"m"})" : R"({"message":"m"})";
+  body += "]";
+  net::Response r = post("/api/v2/logs", std::move(body));
+  EXPECT_EQ(r.status, 202);
+  EXPECT_EQ(consumer.log_count, 1'000'000u);
+  EXPECT_EQ(consumer.batches, 1);
+}
+
+TEST_F(DatadogHttpTest, ConsumerUnavailableIs503WithRetryAfter) {
+  consumer.refuse = core::Status(core::Code::unavailable, "behind");
+  for (const auto& [path, body] : std::vector<std::pair<std::string, std::string>>{
+           {"/api/v2/logs", R"([{"message":"x"}])"},
+           {"/api/v1/series", R"({"series":[{"metric":"m","points":[[1700000000,1]]}]})"},
+           {"/api/v1/events", R"({"title":"t","text":"x"})"},
+           {"/api/v1/check_run", R"([{"check":"c","status":0}])"}}) {
+    net::Response r = post(path, body);
+    EXPECT_EQ(r.status, 503) << path;
+    ASSERT_EQ(r.headers.size(), 1u);
+    EXPECT_EQ(r.headers[0].name, "Retry-After");
+    EXPECT_EQ(r.headers[0].value, "1");
+  }
+}
+
+TEST_F(DatadogHttpTest, SeriesV1) {
+  const int64_t t = now_seconds() - 30;
+  net::Response r =
+      post("/api/v1/series",
+           R"({"series":[{"metric":"app.requests","type":"count","interval":10,"host":"h1",)"
+           R"("tags":["env:prod","service:web"],"points":[[)" +
+               std::to_string(t) + R"(,5],[)" + std::to_string(t + 10) +
+               R"(,7.5]]},)"
+               R"({"metric":"app.temp","points":[[)" +
+               std::to_string(t) +
+               R"(,21.5]]},)"
+               R"({"metric":"app.rate","type":"rate","points":[[)" +
+               std::to_string(t) + R"(,0.5]]}]})");
+  EXPECT_EQ(r.status, 202);
+  EXPECT_EQ(r.body, R"({"errors":[]})");
+  ASSERT_EQ(consumer.points.size(), 4u);
+  EXPECT_EQ(consumer.points[0].metric, "app.requests");
+  EXPECT_EQ(consumer.points[0].kind, "count");
+  EXPECT_EQ(consumer.points[0].value, 5);
+  EXPECT_EQ(consumer.points[0].timestamp_ms, t * 1000);
+  EXPECT_EQ(consumer.points[1].value, 7.5);
+  EXPECT_EQ(consumer.points[0].tags.at("host"), "h1");
+  EXPECT_EQ(consumer.points[0].tags.at("env"), "prod");
+  EXPECT_EQ(consumer.points[0].tags.at("service"), "web");
+  EXPECT_EQ(consumer.points[2].kind, "gauge");
+  EXPECT_EQ(consumer.points[2].value, 21.5);
+  EXPECT_EQ(consumer.points[3].kind, "rate");
+  EXPECT_EQ(consumer.points[3].value, 0.5);
+}
+
+TEST_F(DatadogHttpTest, SeriesV1BadInput) {
+  EXPECT_EQ(post("/api/v1/series", R"({"series":{}})").status, 400);
+  EXPECT_EQ(post("/api/v1/series", R"([])").status, 400);
+  EXPECT_EQ(post("/api/v1/series", R"({"series":[)").status, 400);
+  const int64_t t = now_seconds();
+  net::Response r = post(
+      "/api/v1/series",
+      R"({"series":[{"metric":"ok","points":[[)" + std::to_string(t) +
+          R"(,1],["x",2],[1]]},{"metric":5,"points":[]},{"metric":"m","type":"histogram","points":[]},)"
+          R"({"metric":"m","tags":[1],"points":[]},{"metric":"m"}]})");
+  EXPECT_EQ(r.status, 202);
+  auto j = nlohmann::json::parse(r.body);
+  EXPECT_EQ(j["dropped"], 6);
+  EXPECT_EQ(j["errors"].size(), 5u);
+  EXPECT_EQ(j["errors"][0], "series[0].points[1]: expected [timestamp, value] numbers");
+  ASSERT_EQ(consumer.points.size(), 1u);
+  EXPECT_EQ(
+      counter(R"(heeler_intake_http_dropped_total{endpoint="/api/v1/series",reason="bad_point"})"),
+      2u);
+  // Clamped timestamps.
+  r = post("/api/v1/series", R"({"series":[{"metric":"late","points":[[-5,1],[99999999999,2]]}]})");
+  EXPECT_EQ(r.status, 202);
+  EXPECT_GE(consumer.points.back().timestamp_ms, t * 1000);
+}
+
+TEST_F(DatadogHttpTest, SeriesV2) {
+  const int64_t t = now_seconds() - 5;
+  net::Response r =
+      post("/api/v2/series",
+           R"({"series":[{"metric":"v2.count","type":1,"unit":"request","interval":10,)"
+           R"("points":[{"timestamp":)" +
+               std::to_string(t) +
+               R"(,"value":3}],)"
+               R"("resources":[{"name":"host-9","type":"host"}],"tags":["env:staging"]},)"
+               R"({"metric":"v2.rate","type":2,"points":[{"timestamp":)" +
+               std::to_string(t) +
+               R"(,"value":1.25}]},{"metric":"v2.gauge","type":3,"points":[{"timestamp":)" +
+               std::to_string(t) +
+               R"(,"value":-4}]},{"metric":"v2.unspecified","points":[{"timestamp":)" +
+               std::to_string(t) + R"(,"value":9}]}]})");
+  EXPECT_EQ(r.status, 202);
+  EXPECT_EQ(r.body, R"({"errors":[]})");
+  ASSERT_EQ(consumer.points.size(), 4u);
+  EXPECT_EQ(consumer.points[0].kind, "count");
+  EXPECT_EQ(consumer.points[0].tags.at("host"), "host-9");
+  EXPECT_EQ(consumer.points[0].tags.at("env"), "staging");
+  EXPECT_EQ(consumer.points[0].timestamp_ms, t * 1000);
+  EXPECT_EQ(consumer.points[1].kind, "rate");
+  EXPECT_EQ(consumer.points[1].value, 1.25);
+  EXPECT_EQ(consumer.points[2].kind, "gauge");
+  EXPECT_EQ(consumer.points[2].value, -4);
+  EXPECT_EQ(consumer.points[3].kind, "gauge");
+
+  r = post(
+      "/api/v2/series",
+      R"({"series":[{"metric":"m","type":7,"points":[]},{"metric":"m","points":[{"timestamp":"x","value":1}]}]})");
+  EXPECT_EQ(r.status, 400);
+  EXPECT_EQ(nlohmann::json::parse(r.body)["errors"][0], "series[0]: \"type\" must be 0, 1, 2 or 3");
+}
+
+TEST_F(DatadogHttpTest, SeriesV2ProtobufIs415) {
+  net::Response r = send("POST", "/api/v2/series", std::string("\x0a\x05", 2),
+                         {{"Content-Type", "application/x-protobuf"}});
+  EXPECT_EQ(r.status, 415);
+  EXPECT_NE(r.body.find("application/x-protobuf is not supported yet"), std::string::npos);
+  EXPECT_TRUE(consumer.points.empty());
+}
+
+TEST_F(DatadogHttpTest, Events) {
+  const int64_t t = now_seconds() - 100;
+  net::Response r =
+      post("/api/v1/events",
+           R"({"title":"Deploy","text":"v2 out","date_happened":)" + std::to_string(t) +
+               R"(,"priority":"low","host":"h2","tags":["service:web","env:prod","team:a"],)"
+               R"("alert_type":"warning","aggregation_key":"dep","source_type_name":"jenkins"})");
+  EXPECT_EQ(r.status, 202);
+  auto j = nlohmann::json::parse(r.body);
+  EXPECT_EQ(j["status"], "ok");
+  EXPECT_EQ(j["event"]["title"], "Deploy");
+  EXPECT_EQ(j["event"]["date_happened"], t);
+  ASSERT_EQ(consumer.events.size(), 1u);
+  const EventRow& e = consumer.events[0];
+  EXPECT_EQ(e.timestamp_ms, t * 1000);
+  EXPECT_EQ(e.title, "Deploy");
+  EXPECT_EQ(e.text, "v2 out");
+  EXPECT_EQ(e.source, "jenkins");
+  EXPECT_EQ(e.priority, "low");
+  EXPECT_EQ(e.alert_type, "warning");
+  EXPECT_EQ(e.host, "h2");
+  EXPECT_EQ(e.service, "web");
+  EXPECT_EQ(e.env, "prod");
+  EXPECT_EQ(e.aggregation_key, "dep");
+  EXPECT_EQ(e.tags.at("team"), "a");
+
+  EXPECT_EQ(post("/api/v1/events", R"({"text":"no title"})").status, 400);
+  EXPECT_EQ(post("/api/v1/events", R"({"title":1})").status, 400);
+  EXPECT_EQ(post("/api/v1/events", R"([])").status, 400);
+  EXPECT_EQ(consumer.events.size(), 1u);
+}
+
+TEST_F(DatadogHttpTest, CheckRuns) {
+  const int64_t t = now_seconds() - 10;
+  net::Response r =
+      post("/api/v1/check_run",
+           R"([{"check":"app.ok","host_name":"h1","status":0,"timestamp":)" + std::to_string(t) +
+               R"(,"message":"fine","tags":["env:prod"]},{"check":"app.warn","status":1},)"
+               R"({"check":"app.err","status":2},{"check":"app.unknown","status":3}])");
+  EXPECT_EQ(r.status, 202);
+  EXPECT_EQ(r.body, R"({"status":"ok"})");
+  ASSERT_EQ(consumer.events.size(), 4u);
+  EXPECT_EQ(consumer.events[0].title, "app.ok");
+  EXPECT_EQ(consumer.events[0].source, "service_check");
+  EXPECT_EQ(consumer.events[0].alert_type, "success");
+  EXPECT_EQ(consumer.events[0].host, "h1");
+  EXPECT_EQ(consumer.events[0].text, "fine");
+  EXPECT_EQ(consumer.events[0].env, "prod");
+  EXPECT_EQ(consumer.events[0].timestamp_ms, t * 1000);
+  EXPECT_EQ(consumer.events[1].alert_type, "warning");
+  EXPECT_EQ(consumer.events[2].alert_type, "error");
+  EXPECT_EQ(consumer.events[3].alert_type, "info");
+
+  r = post("/api/v1/check_run",
+           R"([{"check":"x","status":4},{"status":0},{"check":"y","status":0}])");
+  EXPECT_EQ(r.status, 202);
+  auto j = nlohmann::json::parse(r.body);
+  EXPECT_EQ(j["status"], "ok");
+  EXPECT_EQ(j["dropped"], 2);
+  EXPECT_EQ(consumer.events.size(), 5u);
+  EXPECT_EQ(post("/api/v1/check_run", R"([{"check":"x","status":"0"}])").status, 400);
+}
+
+TEST_F(DatadogHttpTest, ValidateWithoutKeys) {
+  net::Response r = send("GET", "/api/v1/validate", "");
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.body, R"({"valid":true})");
+}
+
+TEST_F(DatadogHttpTest, ApiKeysAcceptAndReject) {
+  build("secret1, secret2");
+  const std::string log = R"([{"message":"x"}])";
+  EXPECT_EQ(send("POST", "/api/v2/logs", log).status, 403);
+  net::Response r = send("POST", "/api/v2/logs", log, {{"DD-API-KEY", "wrong"}});
+  EXPECT_EQ(r.status, 403);
+  EXPECT_EQ(r.body, R"({"errors":["Forbidden"]})");
+  EXPECT_EQ(send("POST", "/api/v1/series", R"({"series":[]})", {{"dd-api-key", "nope"}}).status,
+            403);
+  EXPECT_EQ(send("POST", "/api/v1/events", R"({"title":"t"})").status, 403);
+  EXPECT_EQ(send("POST", "/api/v1/check_run", "[]").status, 403);
+  EXPECT_TRUE(consumer.logs.empty());
+  EXPECT_TRUE(consumer.events.empty());
+  EXPECT_EQ(counter("heeler_intake_http_forbidden_total"), 5u);
+
+  EXPECT_EQ(send("POST", "/api/v2/logs", log, {{"dd-api-key", "secret1"}}).status, 202);
+  EXPECT_EQ(send("POST", "/api/v2/logs", log, {}, {{"dd-api-key", "secret2"}}).status, 202);
+  // Older agents put the key in the path.
+  EXPECT_EQ(send("POST", "/v1/input/secret1", log).status, 202);
+  EXPECT_EQ(send("POST", "/v1/input/other", log).status, 403);
+  EXPECT_EQ(consumer.logs.size(), 3u);
+
+  EXPECT_EQ(send("GET", "/api/v1/validate", "", {{"DD-API-KEY", "bad"}}).status, 403);
+  r = send("GET", "/api/v1/validate", "", {{"DD-API-KEY", "secret2"}});
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.body, R"({"valid":true})");
+}
+
+TEST(DatadogHttpDecode, ReportKeepsFirstFiveReasons) {
+  pipeline::LogBatch batch;
+  DropReport report;
+  ASSERT_TRUE(decode_logs("[1,2,3,4,5,6,7]", 1'700'000'000'000'000'000, batch, report).ok());
+  EXPECT_EQ(report.dropped, 7u);
+  EXPECT_EQ(report.errors.size(), DropReport::kMaxErrors);
+  EXPECT_EQ(report.by_reason.at("not_object"), 7u);
+  pipeline::MetricBatch metrics;
+  DropReport r2;
+  core::Status s = decode_series_v1("{\"series\": [tru", 0, metrics, r2);
+  EXPECT_EQ(s.code(), core::Code::invalid_argument);
+}
+
+}  // namespace
+}  // namespace heeler::intake
