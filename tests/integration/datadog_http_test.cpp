@@ -60,26 +60,12 @@ class DatadogHttpIntegration : public ::testing::Test {
   }
 
   json sql(const std::string& query, const json& params = json::object()) {
-    json body = {{"query", query}, {"params", params}};
-    HttpReply reply = http_request(process_->port(), "POST", "/api/v1/sql", body.dump(),
-                                   {"Content-Type: application/json"});
-    EXPECT_EQ(reply.status, 200) << reply.body;
-    return reply.status == 200 ? json::parse(reply.body)["data"] : json::array();
+    return sql_data(process_->port(), query, params);
   }
 
   // Polls (at most 20 s) until `query` (one count) reaches `want`.
   bool wait_count(const std::string& query, const json& params, long want) {
-    auto deadline = std::chrono::steady_clock::now() + 20s;
-    while (std::chrono::steady_clock::now() < deadline) {
-      json data = sql(query, params);
-      if (!data.empty()) {
-        const json& v = data[0][0];
-        const long n = v.is_string() ? std::stol(v.get<std::string>()) : v.get<long>();
-        if (n >= want) return true;
-      }
-      std::this_thread::sleep_for(200ms);
-    }
-    return false;
+    return wait_for_number(process_->port(), query, params, static_cast<double>(want));
   }
 
   std::filesystem::path root_;
@@ -90,7 +76,7 @@ std::string str(const json& v) {
   return v.is_string() ? v.get<std::string>() : v.dump();
 }
 double num(const json& v) {
-  return v.is_string() ? std::stod(v.get<std::string>()) : v.get<double>();
+  return json_number(v);
 }
 
 TEST_F(DatadogHttpIntegration, OfficialApiClientEveryEndpointIsStored) {

@@ -53,14 +53,6 @@ class DdTraceTest : public ::testing::Test {
   }
   void TearDown() override { std::filesystem::remove_all(root_); }
 
-  json sql(HeelerProcess& p, const std::string& query, const json& params) {
-    json body = {{"query", query}, {"params", params}};
-    HttpReply reply = http_request(p.port(), "POST", "/api/v1/sql", body.dump(),
-                                   {"Content-Type: application/json"});
-    EXPECT_EQ(reply.status, 200) << reply.body;
-    return reply.status == 200 ? json::parse(reply.body) : json::object();
-  }
-
   // Runs the node client; returns the ids it printed and its whole output.
   json run_client(uint16_t apm_port, const std::string& protocol, const std::string& service,
                   std::string& output) {
@@ -120,24 +112,23 @@ TEST_F(DdTraceTest, RealTracerSpansAreStoredWithV04AndV05) {
         ADD_FAILURE() << "tracer error: " << line;
 
     const json params = {{"svc", service}};
-    json count;
-    const auto deadline = std::chrono::steady_clock::now() + 20s;
-    do {
-      count = sql(p, "SELECT count() FROM spans WHERE service = {svc:String}", params);
-      if (count["data"][0][0] == 4) break;
-      std::this_thread::sleep_for(100ms);
-    } while (std::chrono::steady_clock::now() < deadline);
-    ASSERT_EQ(count["data"][0][0], 4) << p.log();
+    ASSERT_TRUE(wait_for_number(p.port(), "SELECT count() FROM spans WHERE service = {svc:String}",
+                                params, 4))
+        << p.log();
+    EXPECT_EQ(
+        json_number(sql_data(p.port(), "SELECT count() FROM spans WHERE service = {svc:String}",
+                             params)[0][0]),
+        4);
 
-    json rows = sql(
-        p,
+    json rows = sql_data(
+        p.port(),
         "SELECT name, resource, hex(trace_id), hex(span_id), hex(parent_span_id), env, version, "
         "kind, "
         "type, error, status_code, status_message, attributes['company_id'], "
         "attributes['customer_id'], metrics['cart.items'], attributes['error.message'], "
         "attributes['error.type'], attributes['_dd.p.tid'], attributes['heeler.run'], duration_ns "
         "FROM spans WHERE service = {svc:String} ORDER BY name",
-        params)["data"];
+        params);
     ASSERT_EQ(rows.size(), 4u);
     // ORDER BY name: cache.get, db.query, failing.op, web.request
     const json& cache = rows[0];

@@ -24,18 +24,6 @@ namespace {
 using namespace std::chrono_literals;
 using json = nlohmann::json;
 
-uint16_t free_udp_port() {
-  int fd = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  socklen_t len = sizeof addr;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  ::close(fd);
-  return ntohs(addr.sin_port);
-}
-
 void send_udp(uint16_t port, const std::string& payload) {
   int fd = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
   sockaddr_in addr{};
@@ -47,7 +35,7 @@ void send_udp(uint16_t port, const std::string& payload) {
 }
 
 double num(const json& v) {
-  return v.is_string() ? std::stod(v.get<std::string>()) : v.get<double>();
+  return json_number(v);
 }
 
 class DogstatsdTest : public ::testing::Test {
@@ -76,22 +64,12 @@ class DogstatsdTest : public ::testing::Test {
   }
 
   json sql(const std::string& query, const json& params = json::object()) {
-    json body = {{"query", query}, {"params", params}};
-    HttpReply reply = http_request(process_->port(), "POST", "/api/v1/sql", body.dump(),
-                                   {"Content-Type: application/json"});
-    EXPECT_EQ(reply.status, 200) << reply.body;
-    return reply.status == 200 ? json::parse(reply.body)["data"] : json::array();
+    return sql_data(process_->port(), query, params);
   }
 
   // Polls (at most 20 s) until the single number `query` returns reaches `want`.
   bool wait_for(const std::string& query, const json& params, double want) {
-    auto deadline = std::chrono::steady_clock::now() + 20s;
-    while (std::chrono::steady_clock::now() < deadline) {
-      json data = sql(query, params);
-      if (!data.empty() && num(data[0][0]) >= want) return true;
-      std::this_thread::sleep_for(200ms);
-    }
-    return false;
+    return wait_for_number(process_->port(), query, params, want);
   }
 
   double metric_value(const std::string& metric, const std::string& aggregate) {

@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
@@ -87,6 +88,42 @@ uint16_t free_port() {
   ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
   ::close(fd);
   return ntohs(addr.sin_port);
+}
+
+uint16_t free_udp_port() {
+  int fd = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+  socklen_t len = sizeof addr;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  ::close(fd);
+  return ntohs(addr.sin_port);
+}
+
+nlohmann::json sql_data(uint16_t port, const std::string& query, const nlohmann::json& params) {
+  nlohmann::json body = {{"query", query}, {"params", params}};
+  HttpReply reply =
+      http_request(port, "POST", "/api/v1/sql", body.dump(), {"Content-Type: application/json"});
+  EXPECT_EQ(reply.status, 200) << query << "\n" << reply.body;
+  if (reply.status != 200) return nlohmann::json::array();
+  return nlohmann::json::parse(reply.body)["data"];
+}
+
+double json_number(const nlohmann::json& value) {
+  return value.is_string() ? std::stod(value.get<std::string>()) : value.get<double>();
+}
+
+bool wait_for_number(uint16_t port, const std::string& query, const nlohmann::json& params,
+                     double want, std::chrono::seconds timeout) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    nlohmann::json data = sql_data(port, query, params);
+    if (!data.empty() && !data[0].empty() && json_number(data[0][0]) >= want) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  return false;
 }
 
 HeelerProcess::~HeelerProcess() {

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <filesystem>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -24,6 +25,17 @@ HttpReply http_request(uint16_t port, const std::string& method, const std::stri
                        const std::vector<std::string>& extra_headers = {});
 
 uint16_t free_port();
+uint16_t free_udp_port();
+
+// POST /api/v1/sql (the server needs api.sql_enabled): the "data" rows, or an empty
+// array and a test failure when the server refuses the query.
+nlohmann::json sql_data(uint16_t port, const std::string& query,
+                        const nlohmann::json& params = nlohmann::json::object());
+// A JSON cell as a number: the SQL API quotes 64-bit integers.
+double json_number(const nlohmann::json& value);
+// Polls sql_data until the first cell of `query`, as a number, reaches `want`.
+bool wait_for_number(uint16_t port, const std::string& query, const nlohmann::json& params,
+                     double want, std::chrono::seconds timeout = std::chrono::seconds(20));
 
 class HeelerProcess {
  public:
