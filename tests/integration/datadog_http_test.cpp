@@ -130,8 +130,12 @@ TEST_F(DatadogHttpIntegration, OfficialApiClientEveryEndpointIsStored) {
   EXPECT_EQ(str(rows[0][1]), "503");
 
   const json mp = {{"p", prefix + "."}};
+  // The writer inserts metric_points and metric_series one after the other: wait for both.
   ASSERT_TRUE(wait_count(
       "SELECT uniqExact(metric) FROM metric_points WHERE startsWith(metric, {p:String})", mp, 3))
+      << process_->log();
+  ASSERT_TRUE(wait_count(
+      "SELECT uniqExact(metric) FROM metric_series WHERE startsWith(metric, {p:String})", mp, 3))
       << process_->log();
   rows =
       sql("SELECT p.metric, p.kind, p.value, toUnixTimestamp(p.timestamp), s.tags['host'], "

@@ -99,6 +99,16 @@ TEST_F(DogstatsdTest, HotShotsClientEveryTypeIsAggregatedAndStored) {
   while (size_t n = std::fread(buf, 1, sizeof buf, pipe)) output.append(buf, n);
   ASSERT_EQ(::pclose(pipe), 0) << "hot-shots client failed (run scripts/setup.sh): " << output;
 
+  // A sentinel sent after the client exited lands in the last flush interval: once its
+  // point and series row are stored, every earlier interval is too (the aggregator
+  // flushes in order and the writer inserts in order, points before series).
+  send_udp(udp_port_, "it.sentinel." + prefix + ":1|c");
+  const json sentinel = {{"m", "it.sentinel." + prefix}};
+  ASSERT_TRUE(wait_for("SELECT count() FROM metric_points WHERE metric = {m:String}", sentinel, 1))
+      << process_->log();
+  ASSERT_TRUE(wait_for("SELECT count() FROM metric_series WHERE metric = {m:String}", sentinel, 1))
+      << process_->log();
+
   // 17 metric names (histogram and timing give five each) and two events.
   ASSERT_TRUE(
       wait_for("SELECT uniqExact(metric) FROM metric_points WHERE startsWith(metric, {p:String})",
@@ -200,9 +210,12 @@ TEST_F(DogstatsdTest, TracerProxyEndpointStoresLines) {
                json::object(), 7))
       << process_->log();
   EXPECT_EQ(metric_value("it.proxy.count", "sum(value)"), 7);
-  json cpu =
-      sql("SELECT toFloat64(count()) FROM metric_series WHERE metric = 'runtime.node.cpu.user' "
-          "AND service = 'capture-svc' AND env = 'capture-env'");
+  // The writer inserts metric_points and metric_series one after the other: wait for both.
+  const std::string series_query =
+      "SELECT toFloat64(count()) FROM metric_series WHERE metric = 'runtime.node.cpu.user' "
+      "AND service = 'capture-svc' AND env = 'capture-env'";
+  ASSERT_TRUE(wait_for(series_query, json::object(), 1)) << process_->log();
+  json cpu = sql(series_query);
   ASSERT_EQ(cpu.size(), 1u);
   EXPECT_EQ(num(cpu[0][0]), 1);
   // Every line of the capture parsed: no parse drop of any reason.
