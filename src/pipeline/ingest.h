@@ -2,6 +2,10 @@
 // its fsync) and counts what came in, what limits cut and what was refused.
 #pragma once
 
+#include <span>
+#include <string_view>
+#include <utility>
+
 #include "core/metrics.h"
 #include "pipeline/consumer.h"
 #include "pipeline/wal.h"
@@ -17,8 +21,11 @@ class DurableConsumer final : public Consumer {
   core::Status consume_events(EventBatch&& batch) override;
 
  private:
-  core::Status store(std::string_view signal, std::string_view table,
-                     const store::ColumnBatch& batch, uint64_t truncated);
+  // Appends the records (durable together), counting rows, truncations and refusals.
+  core::Status store(
+      std::string_view signal,
+      std::span<const std::pair<std::string_view, const store::ColumnBatch*>> records, size_t rows,
+      uint64_t truncated);
   WriteAheadLog& wal_;
   core::Metrics& metrics_;
 };
