@@ -152,11 +152,22 @@ ORDER BY (timestamp, source)
 TTL toDateTime(timestamp) + INTERVAL 30 DAY
 SETTINGS non_replicated_deduplication_window = 1000, fsync_after_insert = 1, fsync_part_directory = 1, ttl_only_drop_parts = 1)sql";
 
+// Free-text search is case-insensitive (as Datadog's): the message index lower-cases
+// what it indexes, and hasAllTokens/hasAnyTokens lower-case the searched tokens alike.
+constexpr const char* kLogsMessageIndexDrop = "ALTER TABLE logs DROP INDEX IF EXISTS idx_message";
+constexpr const char* kLogsMessageIndexAdd =
+    "ALTER TABLE logs ADD INDEX IF NOT EXISTS idx_message message "
+    "TYPE text(tokenizer = splitByNonAlpha, preprocessor = lower(message))";
+constexpr const char* kLogsMessageIndexBuild = "ALTER TABLE logs MATERIALIZE INDEX idx_message";
+
 }  // namespace
 
 const std::vector<Migration>& telemetry_migrations() {
   static const std::vector<Migration> migrations = {
       {1, "telemetry tables", {kLogs, kSpans, kMetricSeries, kMetricPoints, kEvents}},
+      {2,
+       "case-insensitive message index",
+       {kLogsMessageIndexDrop, kLogsMessageIndexAdd, kLogsMessageIndexBuild}},
   };
   return migrations;
 }

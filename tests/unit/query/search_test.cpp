@@ -4,6 +4,8 @@
 
 #include <string>
 
+#include "query/search_sql.h"
+
 namespace heeler::query {
 namespace {
 
@@ -122,6 +124,50 @@ TEST(SearchSyntax, TermPositionsCoverTheirText) {
   EXPECT_EQ(p.root->children[0]->term.length, 11u);
   EXPECT_EQ(p.root->children[1]->term.position, 12u);
   EXPECT_EQ(p.root->children[1]->term.length, 23u);
+}
+
+}  // namespace
+}  // namespace heeler::query
+
+namespace heeler::query {
+namespace {
+
+TEST(SearchSql, ValuesBecomeParametersNeverText) {
+  auto c = search_condition(R"(service:"web' OR 1=1 --" @a.b:"x\"y" "drop table")",
+                            logs_search_target());
+  ASSERT_TRUE(c.ok()) << c.status().to_string();
+  EXPECT_EQ(c->sql.find("1=1"), std::string::npos) << c->sql;
+  EXPECT_EQ(c->sql.find("drop"), std::string::npos) << c->sql;
+  EXPECT_EQ(c->sql.find("a.b"), std::string::npos) << c->sql;
+  bool found = false;
+  for (const auto& [name, value] : c->params.items()) found = found || value == "web' OR 1=1 --";
+  EXPECT_TRUE(found);
+}
+
+TEST(SearchSql, EmptyQueryIsTrue) {
+  auto c = search_condition("  ", logs_search_target());
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(c->sql, "1");
+  EXPECT_TRUE(c->params.empty());
+}
+
+TEST(SearchSql, ErrorsNameThePosition) {
+  auto bad_number = search_condition("service:web @d:[1 TO 2", logs_search_target());
+  ASSERT_FALSE(bad_number.ok());
+  EXPECT_EQ(bad_number.status().message().rfind("at 15:", 0), 0u) << bad_number.status().message();
+  auto bad_id = search_condition("env:x trace_id:zz", logs_search_target());
+  ASSERT_FALSE(bad_id.ok());
+  EXPECT_EQ(bad_id.status().message(), "at 6: 'zz' is not a trace_id");
+  auto no_wildcard = search_condition("@duration:1*", spans_search_target());
+  EXPECT_FALSE(no_wildcard.ok());
+}
+
+TEST(SearchSql, ParameterPrefixesKeepConditionsApart) {
+  auto a = search_condition("service:a", logs_search_target(), "x");
+  auto b = search_condition("service:b", logs_search_target(), "y");
+  ASSERT_TRUE(a.ok() && b.ok());
+  EXPECT_NE(a->sql.find("{x0:String}"), std::string::npos);
+  EXPECT_NE(b->sql.find("{y0:String}"), std::string::npos);
 }
 
 }  // namespace
