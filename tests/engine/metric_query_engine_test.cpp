@@ -1,0 +1,189 @@
+// Metric queries and formulas against real points in the embedded engine, with
+// values computed by hand.
+#include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include <cmath>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "core/metrics.h"
+#include "pipeline/signals.h"
+#include "query/metric_eval.h"
+#include "store/embedded_engine.h"
+#include "store/schema.h"
+
+namespace heeler::query {
+namespace {
+
+namespace fs = std::filesystem;
+
+// An hour-aligned base time well inside the table's retention.
+const int64_t kBase = [] {
+  const int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                          std::chrono::system_clock::now().time_since_epoch())
+                          .count();
+  return (now / 3600'000 - 2) * 3600'000;
+}();
+
+class MetricQueryEngineTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    std::string pattern = (fs::temp_directory_path() / "heeler-metric-query-XXXXXX").string();
+    ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
+    dir_ = new fs::path(pattern);
+    metrics_ = new core::Metrics();
+    store::EmbeddedEngineConfig c;
+    c.data_dir = *dir_;
+    engine_ = store::make_embedded_engine(c, *metrics_).release();
+    ASSERT_TRUE(engine_->start().ok());
+    ASSERT_TRUE(store::migrate(*engine_, store::telemetry_migrations()).ok());
+
+    pipeline::MetricBatch batch;
+    auto add = [&](const char* metric, std::vector<std::string_view> tags,
+                   pipeline::MetricKind kind, int64_t offset_s, double value, uint64_t weight = 1) {
+      pipeline::MetricPoint p;
+      p.metric = metric;
+      p.tags = tags;
+      p.kind = kind;
+      p.timestamp_ms = kBase + offset_s * 1000;
+      p.value = value;
+      p.weight = weight;
+      batch.append(p);
+    };
+    using K = pipeline::MetricKind;
+    // cpu: three hosts, a point every 10 s over 2 minutes; host a = 10, b = 20, canary = 90.
+    for (int s = 0; s < 120; s += 10) {
+      add("cpu", {"host:a", "env:prod"}, K::gauge, s, 10);
+      add("cpu", {"host:b", "env:prod"}, K::gauge, s, 20 + (s >= 60 ? 10 : 0));
+      add("cpu", {"host:canary", "env:prod"}, K::gauge, s, 90);
+      add("cpu", {"host:d", "env:dev"}, K::gauge, s, 50);
+    }
+    // requests: counts of 6 per 10 s on web, 3 on api; errors 1 per 10 s on web.
+    for (int s = 0; s < 120; s += 10) {
+      add("requests", {"service:web"}, K::count, s, 6);
+      add("requests", {"service:api"}, K::count, s, 3);
+      add("errors", {"service:web"}, K::count, s, 1);
+    }
+    // latency distribution: 99 samples at 10 ms and 1 at 1000 ms in the first minute.
+    add("latency", {"service:web"}, K::distribution, 5, 10, 99);
+    add("latency", {"service:web"}, K::distribution, 7, 1000, 1);
+    // yesterday's requests for timeshift: 2 per 10 s a day earlier.
+    for (int s = 0; s < 120; s += 10) add("requests", {"service:web"}, K::count, s - 86400, 2);
+    ASSERT_TRUE(engine_->insert("metric_points", batch.points()).ok());
+    ASSERT_TRUE(engine_->insert("metric_series", batch.series()).ok());
+  }
+  static void TearDownTestSuite() {
+    engine_->stop();
+    delete engine_;
+    delete metrics_;
+    std::error_code ec;
+    fs::remove_all(*dir_, ec);
+    delete dir_;
+  }
+
+  // Runs a formula over [base, base + 2 min) with 60 s intervals; "group → values".
+  std::map<std::string, std::vector<double>> run(std::string_view text,
+                                                 const NamedQueries& named = {},
+                                                 int64_t interval = 60) {
+    ParsedMetricExpr parsed = parse_metric_expression(text);
+    EXPECT_TRUE(parsed.ok()) << text << ": " << (parsed.error ? parsed.error->message : "");
+    if (!parsed.ok()) return {};
+    EngineMetricSource source(*engine_);
+    auto series = evaluate(*parsed.root, {kBase, kBase + 120'000}, source, named, interval);
+    EXPECT_TRUE(series.ok()) << text << ": " << series.status().to_string();
+    std::map<std::string, std::vector<double>> out;
+    if (!series.ok()) return out;
+    for (const Series& s : *series) {
+      std::string key;
+      for (const auto& tag : s.tag_set()) key += (key.empty() ? "" : ",") + tag;
+      out[key.empty() ? "*" : key] = s.values;
+    }
+    return out;
+  }
+
+  using Points = std::map<std::string, std::vector<double>>;
+  static inline fs::path* dir_ = nullptr;
+  static inline core::Metrics* metrics_ = nullptr;
+  static inline store::Engine* engine_ = nullptr;
+};
+
+TEST_F(MetricQueryEngineTest, SpaceAndTimeAggregation) {
+  EXPECT_EQ(run("avg:cpu{env:prod}"), (Points{{"*", {40, 43.333333333333336}}}));
+  EXPECT_EQ(run("max:cpu{env:prod,!host:canary}"), (Points{{"*", {20, 30}}}));
+  EXPECT_EQ(run("avg:cpu{env:prod} by {host}"),
+            (Points{{"host:a", {10, 10}}, {"host:b", {20, 30}}, {"host:canary", {90, 90}}}));
+  EXPECT_EQ(run("sum:cpu{host IN (a, b)}"), (Points{{"*", {30, 40}}}));
+  EXPECT_EQ(run("avg:cpu{host:c*}"), (Points{{"*", {90, 90}}}));
+  EXPECT_EQ(run("count:cpu{*}"), (Points{{"*", {4, 4}}}));
+  EXPECT_EQ(run("avg:cpu{env:prod OR env:dev} by {env}"),
+            (Points{{"env:dev", {50, 50}}, {"env:prod", {40, 43.333333333333336}}}));
+  EXPECT_EQ(run("avg:cpu{host:nope}"), Points{});
+  EXPECT_EQ(run("avg:no.such.metric{*}"), Points{});
+}
+
+TEST_F(MetricQueryEngineTest, CountsRatesAndRollups) {
+  EXPECT_EQ(run("sum:requests{*}.as_count()"), (Points{{"*", {54, 54}}}));
+  EXPECT_EQ(run("sum:requests{service:web}.as_rate()"), (Points{{"*", {0.6, 0.6}}}));
+  EXPECT_EQ(run("sum:requests{*} by {service}"),
+            (Points{{"service:api", {18, 18}}, {"service:web", {36, 36}}}));
+  EXPECT_EQ(run("max:cpu{host:b}.rollup(max, 120)", {}, 120), (Points{{"*", {30}}}));
+}
+
+TEST_F(MetricQueryEngineTest, DistributionPercentilesUseEverySample) {
+  auto p = run("p99:latency{service:web}");
+  ASSERT_EQ(p.size(), 1u);
+  EXPECT_EQ(p["*"][0], 10);  // the 99th percentile of 99×10 ms and 1×1000 ms
+  EXPECT_TRUE(std::isnan(p["*"][1]));
+  EXPECT_EQ(run("max:latency{*}")["*"][0], 1000);
+  EXPECT_EQ(run("count:latency{*}")["*"][0], 100);
+  EXPECT_NEAR(run("avg:latency{*}")["*"][0], 19.9, 1e-9);
+}
+
+TEST_F(MetricQueryEngineTest, FormulasAndFunctions) {
+  EXPECT_EQ(run("sum:errors{*}.as_count() / sum:requests{service:web}.as_count() * 100"),
+            (Points{{"*", {6.0 / 36 * 100, 6.0 / 36 * 100}}}));
+  auto a = parse_metric_expression("sum:errors{*} by {service}");
+  auto b = parse_metric_expression("sum:requests{*} by {service}");
+  NamedQueries named{{"a", a.root.get()}, {"b", b.root.get()}};
+  EXPECT_EQ(run("a / b", named), (Points{{"service:web", {1.0 / 6, 1.0 / 6}}}));
+  EXPECT_EQ(run("cumsum(sum:requests{service:web})"), (Points{{"*", {36, 72}}}));
+  EXPECT_EQ(run("per_second(sum:requests{service:web})"), (Points{{"*", {0.6, 0.6}}}));
+  auto diff = run("diff(avg:cpu{host:b})");
+  ASSERT_EQ(diff["*"].size(), 2u);
+  EXPECT_TRUE(std::isnan(diff["*"][0]));
+  EXPECT_EQ(diff["*"][1], 10);
+  EXPECT_EQ(run("abs(-avg:cpu{host:a})"), (Points{{"*", {10, 10}}}));
+  EXPECT_EQ(run("log10(sum:cpu{host:a})"), (Points{{"*", {1, 1}}}));
+  EXPECT_EQ(run("day_before(sum:requests{service:web})"), (Points{{"*", {12, 12}}}));
+  EXPECT_EQ(run("timeshift(sum:requests{service:web}, -86400)"), (Points{{"*", {12, 12}}}));
+  EXPECT_EQ(run("calendar_shift(sum:requests{service:web}, '-1d')"), (Points{{"*", {12, 12}}}));
+  EXPECT_EQ(run("top(avg:cpu{*} by {host}, 2, 'mean', 'desc')"),
+            (Points{{"host:canary", {90, 90}}, {"host:d", {50, 50}}}));
+  EXPECT_EQ(run("top(avg:cpu{*} by {host}, 1, 'max', 'asc')"), (Points{{"host:a", {10, 10}}}));
+}
+
+TEST_F(MetricQueryEngineTest, BadFormulasAreErrors) {
+  EngineMetricSource source(*engine_);
+  auto unknown = parse_metric_expression("a * 2");
+  auto r = evaluate(*unknown.root, {kBase, kBase + 60'000}, source);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("no query is named 'a'"), std::string::npos);
+  auto top = parse_metric_expression("top(avg:cpu{*}, 1000)");
+  EXPECT_FALSE(evaluate(*top.root, {kBase, kBase + 60'000}, source).ok());
+  auto empty_range = parse_metric_expression("avg:cpu{*}");
+  EXPECT_FALSE(evaluate(*empty_range.root, {kBase, kBase}, source).ok());
+}
+
+TEST(MetricIntervals, AFewHundredPointsPerSeries) {
+  EXPECT_EQ(interval_for({0, 3600'000}), 20);             // 1 h → 180 points
+  EXPECT_EQ(interval_for({0, 900'000}), 10);              // 15 m
+  EXPECT_EQ(interval_for({0, 86400'000}), 300);           // 1 d → 288 points
+  EXPECT_EQ(interval_for({0, 30 * 86400'000LL}), 14400);  // 30 d → 180 points
+  EXPECT_EQ(interval_for({0, 3600'000}, 60), 60);         // .rollup(…, 60)
+  EXPECT_GE(interval_for({0, 30 * 86400'000LL}, 1), 14400);
+}
+
+}  // namespace
+}  // namespace heeler::query
