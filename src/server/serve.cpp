@@ -8,6 +8,9 @@
 #include <vector>
 
 #include "api/health.h"
+#include "api/logs_search.h"
+#include "api/metrics_query.h"
+#include "api/spans_search.h"
 #include "api/sql.h"
 #include "core/log.h"
 #include "core/metrics.h"
@@ -159,6 +162,9 @@ int run_serve(const core::Config& config) {
   auto apm_router = std::make_shared<net::Router>();
   api::add_health_routes(*api_router, readiness, metrics);
   if (config.api.sql_enabled) api::add_sql_routes(*api_router, *engine);
+  api::add_metrics_query_routes(*api_router, *engine);
+  api::add_logs_search_routes(*api_router, *engine);
+  api::add_spans_search_routes(*api_router, *engine);
 
   Running running;
   auto shutdown = [&](std::chrono::milliseconds grace) {

@@ -1,0 +1,61 @@
+// What the log and span search endpoints share (private to api/): the search filter
+// ({query, from, to}), keyset cursors, sort order, facet expressions and the
+// aggregate computation.
+#pragma once
+
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/status.h"
+#include "query/search_sql.h"
+#include "store/engine.h"
+
+namespace heeler::api {
+
+struct EventFilter {
+  int64_t from_ms = 0;
+  int64_t to_ms = 0;
+  query::SqlCondition condition;  // the compiled search, parameters prefixed "s"
+};
+
+// filter = {query, from, to}; from defaults to now-15m, to to now.
+core::Result<EventFilter> parse_filter(const nlohmann::json& filter,
+                                       const query::SearchTarget& target);
+
+// A position in timestamp order: the last row's timestamp (ns) and row hash.
+struct Cursor {
+  int64_t timestamp_ns = 0;
+  uint64_t hash = 0;
+};
+std::string encode_cursor(const Cursor& cursor);
+core::Result<Cursor> decode_cursor(std::string_view text);
+
+struct Page {
+  size_t limit = 10;
+  std::optional<Cursor> cursor;
+  bool ascending = false;  // sort "timestamp"; the default "-timestamp" is newest first
+};
+// page = {limit (1–5000), cursor}, sort = "timestamp" | "-timestamp".
+core::Result<Page> parse_page(const nlohmann::json& page, const nlohmann::json& sort);
+
+// The SQL expression of a facet: a reserved field's column, or the attribute
+// (@name or a tag name).
+std::string facet_sql(std::string_view facet, const query::SearchTarget& target,
+                      store::Params& params, std::string_view param_name);
+
+// Runs {compute, group_by} over the filtered rows of target.table; answers
+// {"buckets":[{"by":{…},"computes":{"c0":…}}]}.
+core::Result<nlohmann::json> aggregate(store::Engine& engine, const query::SearchTarget& target,
+                                       const EventFilter& filter, const nlohmann::json& compute,
+                                       const nlohmann::json& group_by);
+
+// Flat "a.b.c" keys turned into nested objects where no key is both a value and a
+// parent.
+nlohmann::json nest(const nlohmann::json& flat);
+
+std::string iso_time(int64_t ns);
+
+}  // namespace heeler::api
