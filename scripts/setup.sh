@@ -12,8 +12,10 @@ APT_PACKAGES=(
   libboost-dev zlib1g-dev libzstd-dev liblz4-dev libsnappy-dev
   libsqlite3-dev libfmt-dev libcli11-dev libtomlplusplus-dev libxxhash-dev libmsgpack-cxx-dev
   nlohmann-json3-dev libsimdjson-dev libssl-dev libcurl4-openssl-dev
+  protobuf-compiler libprotobuf-dev libgrpc++-dev protobuf-compiler-grpc
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
+  prometheus  # scrapes and remote-writes to Heeler in the remote-write test
 )
 
 missing=()
