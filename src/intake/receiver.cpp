@@ -1,5 +1,7 @@
 #include "intake/receiver.h"
 
+#include <string>
+
 namespace heeler::intake {
 namespace {
 
@@ -17,6 +19,15 @@ bool register_receiver(std::string name, ReceiverFactory factory) {
 
 const std::vector<ReceiverRegistration>& registered_receivers() {
   return registry();
+}
+
+net::Response consume_failed(const core::Status& status) {
+  net::Response response = net::Response::error(status);
+  if (status.code() == core::Code::unavailable) {
+    response.status = 503;
+    response.headers.push_back({"Retry-After", std::to_string(pipeline::kRetryAfterSeconds)});
+  }
+  return response;
 }
 
 }  // namespace heeler::intake

@@ -54,4 +54,8 @@ struct ReceiverRegistration {
 bool register_receiver(std::string name, ReceiverFactory factory);
 const std::vector<ReceiverRegistration>& registered_receivers();
 
+// The HTTP answer when a Consumer refused a batch: 503 with Retry-After when the
+// pipeline is behind (`unavailable`), else the status's own error response.
+net::Response consume_failed(const core::Status& status);
+
 }  // namespace heeler::intake

@@ -47,15 +47,6 @@ Counters endpoint_counters(core::Metrics& metrics, const std::string& endpoint) 
                            "Tracer payloads rejected as malformed", {{"endpoint", endpoint}})};
 }
 
-Response unavailable_or_error(const core::Status& status) {
-  Response response = Response::error(status);
-  if (status.code() == core::Code::unavailable) {
-    response.status = 503;
-    response.headers.push_back({"Retry-After", std::to_string(pipeline::kRetryAfterSeconds)});
-  }
-  return response;
-}
-
 std::string info_body(const core::Config& config) {
   return fmt::format(
       R"({{"version":"heeler-{}","git_commit":"","endpoints":["/v0.4/traces","/v0.5/traces","/v0.6/stats",)"
@@ -88,7 +79,7 @@ void add_trace_route(ReceiverContext& ctx, TraceFormat format, const std::string
     const size_t spans = batch.size();
     if (spans > 0) {
       status = consumer->consume_spans(std::move(batch));
-      if (!status.ok()) return unavailable_or_error(status);
+      if (!status.ok()) return consume_failed(status);
       spans_total.inc(spans);
     }
     std::string body = R"({"rate_by_service":{)";
@@ -119,7 +110,7 @@ void add_stats_route(ReceiverContext& ctx) {
     }
     if (batch.size() > 0) {
       status = consumer->consume_metrics(std::move(batch));
-      if (!status.ok()) return unavailable_or_error(status);
+      if (!status.ok()) return consume_failed(status);
     }
     return Response::json(200, "{}");
   });
