@@ -62,7 +62,9 @@ std::string lower_trimmed(std::string_view s) {
 
 core::Result<Encoding> parse_encoding(std::string_view name) {
   std::string n = lower_trimmed(name);
-  if (n.empty() || n == "identity") return Encoding::identity;
+  // Snappy block format (Prometheus remote-write) is left to the handler, which knows
+  // its framing and caps the uncompressed size itself.
+  if (n.empty() || n == "identity" || n == "snappy") return Encoding::identity;
   if (n == "gzip" || n == "x-gzip") return Encoding::gzip;
   if (n == "deflate") return Encoding::deflate;
   if (n == "zstd") return Encoding::zstd;

@@ -11,7 +11,8 @@
 namespace heeler::net {
 
 // `encoding` is the Content-Encoding header value: "", "identity", "gzip", "x-gzip",
-// "deflate" (zlib or raw), "zstd"; a comma list is undone right to left.
+// "deflate" (zlib or raw), "zstd"; a comma list is undone right to left. "snappy" is
+// passed through: its handler (Prometheus remote-write) undoes it.
 // Unknown encoding → unsupported_media; corrupt or truncated data → invalid_argument
 // naming the encoding; larger than max_decoded → payload_too_large.
 core::Result<std::string> decode_content(std::string_view encoding, std::string_view body,

@@ -58,6 +58,7 @@ class HeelerProcess {
   bool running();
   std::string log() const;
   uint16_t port() const { return port_; }
+  pid_t pid() const { return pid_; }
 
  private:
   std::filesystem::path data_dir_;
