@@ -1,6 +1,7 @@
 // Datadog series, event and check-run bodies: any bytes are decoded by the v1 and v2
-// series decoders, the event decoder and the check-run decoder without crashing,
-// and whatever is appended is internally consistent.
+// series decoders (v2 as JSON and as the Agent's protobuf), the event decoder and the
+// check-run decoder without crashing, and whatever is appended is internally
+// consistent.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -26,6 +27,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string_view input(reinterpret_cast<const char*>(data), size);
   metrics(input, heeler::intake::decode_series_v1);
   metrics(input, heeler::intake::decode_series_v2);
+  metrics(input, heeler::intake::decode_series_v2_protobuf);
 
   heeler::pipeline::EventBatch events;
   heeler::intake::DropReport report;

@@ -99,15 +99,6 @@ struct Intake {
   }
 };
 
-Response consume_failed(const core::Status& status) {
-  Response response = Response::error(status);
-  if (status.code() == core::Code::unavailable) {
-    response.status = 503;
-    response.headers.push_back({"Retry-After", std::to_string(pipeline::kRetryAfterSeconds)});
-  }
-  return response;
-}
-
 // The answer once a body was decoded: 400 when nothing could be kept, else `ok_body`
 // (all kept) or the dropped count and first reasons.
 Response answer(const DropReport& report, std::string_view ok_body,
@@ -159,16 +150,18 @@ std::unique_ptr<Receiver> make_datadog_http_receiver(ReceiverContext& ctx) {
     return [intake, endpoint, v2](Request& request) {
       if (!intake->authorised(request)) return intake->forbidden_response();
       const std::string_view type = request.header("Content-Type").value_or("");
-      if (iequals_prefix(type, "application/x-protobuf"))
-        return Response::error(415,
-                               fmt::format("Content-Type application/x-protobuf is not supported "
-                                           "yet on {}; send JSON",
-                                           endpoint));
+      const bool protobuf = iequals_prefix(type, "application/x-protobuf");
+      if (protobuf && !v2)
+        return Response::error(
+            415, fmt::format("Content-Type application/x-protobuf is not supported on {}; send "
+                             "JSON, or protobuf to /api/v2/series",
+                             endpoint));
       pipeline::MetricBatch batch;
       DropReport report;
       const int64_t now = now_ns();
-      core::Status s = v2 ? decode_series_v2(request.body, now, batch, report)
-                          : decode_series_v1(request.body, now, batch, report);
+      core::Status s = !v2        ? decode_series_v1(request.body, now, batch, report)
+                       : protobuf ? decode_series_v2_protobuf(request.body, now, batch, report)
+                                  : decode_series_v2(request.body, now, batch, report);
       if (!s.ok()) return Response::error(s);
       intake->count(endpoint, report);
       if (batch.size() > 0) {

@@ -4,8 +4,10 @@
 #include <simdjson.h>
 
 #include <cmath>
+#include <limits>
 #include <nlohmann/json.hpp>
 
+#include "agent_payload.pb.h"
 #include "net/http.h"
 #include "pipeline/log_processing.h"
 
@@ -420,6 +422,60 @@ core::Status decode_series_v2(std::string_view body, int64_t now_ns, pipeline::M
       mp.kind = kind;
       mp.timestamp_ms = clamp_seconds(ts, now_ns, report);
       mp.value = value;
+      batch.append(mp);
+      ++report.items;
+    }
+  }
+  return {};
+}
+
+core::Status decode_series_v2_protobuf(std::string_view body, int64_t now_ns,
+                                       pipeline::MetricBatch& batch, DropReport& report) {
+  using Payload = datadog::agentpayload::MetricPayload;
+  Payload payload;
+  if (body.size() > static_cast<size_t>(std::numeric_limits<int>::max()) ||
+      !payload.ParseFromArray(body.data(), static_cast<int>(body.size())))
+    return {core::Code::invalid_argument,
+            fmt::format("invalid protobuf: the {} byte body is not a MetricPayload", body.size())};
+  std::vector<std::string_view> tags;
+  std::vector<std::string> resource_tags;
+  for (int i = 0; i < payload.series_size(); ++i) {
+    const Payload::MetricSeries& series = payload.series(i);
+    if (series.metric().empty()) {
+      report.drop("missing_metric", fmt::format("series[{}]: \"metric\" must not be empty", i));
+      continue;
+    }
+    pipeline::MetricKind kind;
+    switch (series.type()) {
+      case Payload::COUNT:
+        kind = pipeline::MetricKind::count;
+        break;
+      case Payload::RATE:
+        kind = pipeline::MetricKind::rate;
+        break;
+      case Payload::GAUGE:
+      case Payload::UNSPECIFIED:
+        kind = pipeline::MetricKind::gauge;
+        break;
+      default:
+        report.drop("bad_type", fmt::format("series[{}]: \"type\" must be 0, 1, 2 or 3", i));
+        continue;
+    }
+    tags.clear();
+    resource_tags.clear();
+    for (const std::string& tag : series.tags())
+      if (!tag.empty()) tags.push_back(tag);
+    for (const auto& resource : series.resources())
+      if (!resource.name().empty() && !resource.type().empty())
+        resource_tags.push_back(fmt::format("{}:{}", resource.type(), resource.name()));
+    for (const std::string& t : resource_tags) tags.push_back(t);
+    for (const auto& point : series.points()) {
+      pipeline::MetricPoint mp;
+      mp.metric = series.metric();
+      mp.tags = tags;
+      mp.kind = kind;
+      mp.timestamp_ms = clamp_seconds(static_cast<double>(point.timestamp()), now_ns, report);
+      mp.value = point.value();
       batch.append(mp);
       ++report.items;
     }

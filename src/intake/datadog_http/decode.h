@@ -1,7 +1,8 @@
-// Decoders for the Datadog HTTP intake bodies (JSON, already decompressed): logs,
-// v1 and v2 series, v1 events and v1 check runs. Items of the wrong shape are skipped
-// and reported; the rest is appended to the batch. A body that is not JSON, or whose
-// top level has the wrong shape, is an invalid_argument Status naming the position.
+// Decoders for the Datadog HTTP intake bodies (already decompressed; JSON, and the
+// Agent's protobuf for v2 series): logs, v1 and v2 series, v1 events and v1 check
+// runs. Items of the wrong shape are skipped and reported; the rest is appended to the
+// batch. A body that does not parse, or whose top level has the wrong shape, is an
+// invalid_argument Status naming the position.
 #pragma once
 
 #include <cstdint>
@@ -34,6 +35,13 @@ core::Status decode_series_v1(std::string_view body, int64_t now_ns, pipeline::M
                               DropReport& report);
 core::Status decode_series_v2(std::string_view body, int64_t now_ns, pipeline::MetricBatch& batch,
                               DropReport& report);
+// The Datadog Agent's /api/v2/series body (Content-Type application/x-protobuf, a
+// datadog.agentpayload.MetricPayload), mapped as the JSON form: types COUNT → count,
+// RATE → rate, GAUGE and UNSPECIFIED → gauge; each resource becomes a "type:name" tag
+// (so a "host" resource fills the host column); timestamps in seconds, absurd ones
+// replaced by the receive time. A body that does not parse is invalid_argument.
+core::Status decode_series_v2_protobuf(std::string_view body, int64_t now_ns,
+                                       pipeline::MetricBatch& batch, DropReport& report);
 // One event; `event_json` receives the event as echoed in the answer.
 core::Status decode_event(std::string_view body, int64_t now_ns, pipeline::EventBatch& batch,
                           DropReport& report, std::string& event_json);

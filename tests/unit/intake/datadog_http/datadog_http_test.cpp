@@ -11,6 +11,7 @@
 #include <variant>
 #include <vector>
 
+#include "agent_payload.pb.h"
 #include "intake/datadog_http/decode.h"
 #include "log_rows.h"
 
@@ -368,12 +369,131 @@ TEST_F(DatadogHttpTest, SeriesV2) {
   EXPECT_EQ(nlohmann::json::parse(r.body)["errors"][0], "series[0]: \"type\" must be 0, 1, 2 or 3");
 }
 
-TEST_F(DatadogHttpTest, SeriesV2ProtobufIs415) {
+using AgentPayload = datadog::agentpayload::MetricPayload;
+
+AgentPayload::MetricSeries* add_series(AgentPayload& payload, const std::string& metric,
+                                       AgentPayload::MetricType type) {
+  AgentPayload::MetricSeries* s = payload.add_series();
+  s->set_metric(metric);
+  s->set_type(type);
+  return s;
+}
+
+void add_point(AgentPayload::MetricSeries* s, int64_t seconds, double value) {
+  auto* p = s->add_points();
+  p->set_timestamp(seconds);
+  p->set_value(value);
+}
+
+std::string serialize(const AgentPayload& payload) {
+  std::string out;
+  EXPECT_TRUE(payload.SerializeToString(&out));
+  return out;
+}
+
+TEST_F(DatadogHttpTest, SeriesV2Protobuf) {
+  const int64_t t = now_seconds() - 5;
+  AgentPayload payload;
+  AgentPayload::MetricSeries* count = add_series(payload, "agent.count", AgentPayload::COUNT);
+  add_point(count, t, 3);
+  add_point(count, t + 10, 4);
+  count->add_tags("env:staging");
+  count->add_tags("");
+  count->set_interval(10);
+  auto* host = count->add_resources();
+  host->set_type("host");
+  host->set_name("host-9");
+  auto* device = count->add_resources();
+  device->set_type("device");
+  device->set_name("sda");
+  add_point(add_series(payload, "agent.rate", AgentPayload::RATE), t, 1.25);
+  add_point(add_series(payload, "agent.gauge", AgentPayload::GAUGE), t, -4);
+  add_point(add_series(payload, "agent.unspecified", AgentPayload::UNSPECIFIED), t, 9);
+  add_point(add_series(payload, "agent.late", AgentPayload::GAUGE), 99'999'999'999, 1);
+
+  net::Response r = send("POST", "/api/v2/series", serialize(payload),
+                         {{"Content-Type", "application/x-protobuf"}});
+  EXPECT_EQ(r.status, 202) << r.body;
+  EXPECT_EQ(r.body, R"({"errors":[]})");
+  ASSERT_EQ(consumer.points.size(), 6u);
+  const Point& p = consumer.points[0];
+  EXPECT_EQ(p.metric, "agent.count");
+  EXPECT_EQ(p.kind, "count");
+  EXPECT_EQ(p.value, 3);
+  EXPECT_EQ(p.timestamp_ms, t * 1000);
+  const std::map<std::string, std::string> tags = {
+      {"env", "staging"}, {"host", "host-9"}, {"device", "sda"}};
+  EXPECT_EQ(p.tags, tags);
+  EXPECT_EQ(consumer.points[1].timestamp_ms, (t + 10) * 1000);
+  EXPECT_EQ(consumer.points[2].kind, "rate");
+  EXPECT_EQ(consumer.points[2].value, 1.25);
+  EXPECT_EQ(consumer.points[3].kind, "gauge");
+  EXPECT_EQ(consumer.points[3].value, -4);
+  EXPECT_EQ(consumer.points[4].kind, "gauge");
+  // An absurd timestamp is replaced by the receive time and counted.
+  EXPECT_GE(consumer.points[5].timestamp_ms, t * 1000);
+  EXPECT_EQ(counter(R"(heeler_intake_http_clamped_timestamps_total{endpoint="/api/v2/series"})"),
+            1u);
+
+  // An empty payload is valid and stores nothing.
+  EXPECT_EQ(send("POST", "/api/v2/series", "", {{"Content-Type", "application/x-protobuf"}}).status,
+            202);
+}
+
+TEST_F(DatadogHttpTest, SeriesV2ProtobufBadInput) {
+  // Truncated: the series field declares 5 bytes, none follow.
   net::Response r = send("POST", "/api/v2/series", std::string("\x0a\x05", 2),
                          {{"Content-Type", "application/x-protobuf"}});
-  EXPECT_EQ(r.status, 415);
-  EXPECT_NE(r.body.find("application/x-protobuf is not supported yet"), std::string::npos);
-  EXPECT_TRUE(consumer.points.empty());
+  EXPECT_EQ(r.status, 400);
+  EXPECT_NE(r.body.find("invalid protobuf"), std::string::npos) << r.body;
+
+  // Series without a metric or with an unknown type are dropped, the rest is kept.
+  const int64_t t = now_seconds();
+  AgentPayload payload;
+  add_point(add_series(payload, "", AgentPayload::GAUGE), t, 1);
+  add_point(add_series(payload, "weird", static_cast<AgentPayload::MetricType>(9)), t, 1);
+  add_point(add_series(payload, "fine", AgentPayload::GAUGE), t, 2);
+  r = send("POST", "/api/v2/series", serialize(payload),
+           {{"Content-Type", "application/x-protobuf; charset=binary"}});
+  EXPECT_EQ(r.status, 202);
+  const auto j = nlohmann::json::parse(r.body);
+  EXPECT_EQ(j["dropped"], 2);
+  EXPECT_EQ(j["errors"][0], "series[0]: \"metric\" must not be empty");
+  EXPECT_EQ(j["errors"][1], "series[1]: \"type\" must be 0, 1, 2 or 3");
+  ASSERT_EQ(consumer.points.size(), 1u);
+  EXPECT_EQ(consumer.points[0].metric, "fine");
+
+  // Nothing valid: 400.
+  AgentPayload nothing;
+  add_point(add_series(nothing, "", AgentPayload::GAUGE), t, 1);
+  EXPECT_EQ(send("POST", "/api/v2/series", serialize(nothing),
+                 {{"Content-Type", "application/x-protobuf"}})
+                .status,
+            400);
+
+  // v1 has no protobuf form.
+  EXPECT_EQ(send("POST", "/api/v1/series", serialize(payload),
+                 {{"Content-Type", "application/x-protobuf"}})
+                .status,
+            415);
+}
+
+TEST(DatadogSeriesProtobuf, DecoderDirectly) {
+  AgentPayload payload;
+  add_point(add_series(payload, "direct", AgentPayload::COUNT), 1'700'000'000, 5);
+  add_point(add_series(payload, "before_1970", AgentPayload::GAUGE), -10, 5);
+  pipeline::MetricBatch batch;
+  DropReport report;
+  const int64_t now = 1'700'000'100LL * 1'000'000'000;
+  ASSERT_TRUE(decode_series_v2_protobuf(serialize(payload), now, batch, report).ok());
+  EXPECT_EQ(batch.size(), 2u);
+  EXPECT_EQ(report.items, 2u);
+  EXPECT_EQ(report.clamped, 1u);
+  EXPECT_TRUE(batch.points().validate().ok());
+  pipeline::MetricBatch bad;
+  DropReport bad_report;
+  EXPECT_EQ(decode_series_v2_protobuf("\xff\xff", now, bad, bad_report).code(),
+            core::Code::invalid_argument);
 }
 
 TEST_F(DatadogHttpTest, Events) {
