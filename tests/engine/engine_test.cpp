@@ -312,7 +312,8 @@ TEST_F(EngineTest, MigrationsApplyOnceAndAreRecorded) {
   auto applied = migrate(e, telemetry_migrations());
   ASSERT_TRUE(applied.ok()) << applied.status().to_string();
   EXPECT_EQ(*applied, static_cast<int>(telemetry_migrations().size()));
-  auto recorded = e.query("SELECT version, name, applied_at FROM heeler_schema_migrations");
+  auto recorded =
+      e.query("SELECT version, name, applied_at FROM heeler_schema_migrations ORDER BY version");
   ASSERT_TRUE(recorded.ok());
   ASSERT_EQ(recorded->row_count(), telemetry_migrations().size());
   EXPECT_EQ(recorded->at(0, 0).as_uint64(), 1u);
