@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "cli/query_command.h"
 #include "core/config.h"
 #include "server/serve.h"
 
@@ -86,10 +87,40 @@ int main(int argc, char** argv) {
   serve->fallthrough();
   CLI::App* version = app.add_subcommand("version", "print the version and exit");
 
+  heeler::cli::QueryOptions query_options;
+  bool query_logs = false, query_spans = false;
+  CLI::App* query = app.add_subcommand(
+      "query", "run a metric query, a log search or a span search against a running server");
+  query
+      ->add_option("query", query_options.query,
+                   "metric query or formula (avg:cpu{env:prod} by {host}), or a search with "
+                   "--logs/--spans")
+      ->required();
+  query->add_option("--server", query_options.server, "server URL (default http://127.0.0.1:8080)");
+  query->add_option("--from", query_options.from,
+                    "start: now-1h, RFC 3339 or epoch (default now-1h)");
+  query->add_option("--to", query_options.to, "end (default now)");
+  query->add_flag("--logs", query_logs, "search logs");
+  query->add_flag("--spans", query_spans, "search spans");
+  query->add_option("--limit", query_options.limit, "rows of a search (default 50)")
+      ->check(CLI::Range(1, 5000));
+  query->add_flag("--points", query_options.points, "print every point, not a summary");
+  query->add_flag("--json", query_options.json, "print the server's JSON answer");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
+  }
+
+  if (query->parsed()) {
+    if (query_logs && query_spans) {
+      std::fprintf(stderr, "heeler query: choose --logs or --spans, not both\n");
+      return 2;
+    }
+    if (query_logs) query_options.kind = heeler::cli::QueryOptions::Kind::logs;
+    if (query_spans) query_options.kind = heeler::cli::QueryOptions::Kind::spans;
+    return heeler::cli::run_query(query_options, stdout, stderr);
   }
 
   if (version->parsed()) {

@@ -127,7 +127,8 @@ class QueryApiTest : public ::testing::Test {
     ASSERT_NE(trace_, nullptr);
     ASSERT_TRUE(wait_for_number(port, "SELECT count() FROM logs", json::object(), 35));
     ASSERT_TRUE(wait_for_number(port, "SELECT count() FROM metric_series", json::object(), 4));
-    ASSERT_TRUE(wait_for_number(port, "SELECT count() FROM spans WHERE service = 'shop'", json::object(), 4));
+    ASSERT_TRUE(wait_for_number(port, "SELECT count() FROM spans WHERE service = 'shop'",
+                                json::object(), 4));
   }
 
   static json get(const std::string& target, int want = 200) {
@@ -324,6 +325,35 @@ TEST_F(QueryApiTest, BadRequestsAreClear) {
   HttpReply garbage = http_request(server_->port(), "POST", "/api/v2/query/timeseries", "{nope",
                                    {"Content-Type: application/json"});
   EXPECT_EQ(garbage.status, 400);
+}
+
+TEST_F(QueryApiTest, CommandLinePrintsTables) {
+  const std::string server = "http://127.0.0.1:" + std::to_string(server_->port());
+  std::string out;
+  ASSERT_EQ(
+      run_heeler(
+          {"query", "avg:it.cpu{env:prod} by {host}", "--from", "now-1h", "--server", server}, out),
+      0)
+      << out;
+  EXPECT_NE(out.find("series"), std::string::npos) << out;
+  EXPECT_NE(out.find("{host:a}"), std::string::npos) << out;
+  EXPECT_NE(out.find("{host:b}"), std::string::npos) << out;
+  EXPECT_NE(out.find("30"), std::string::npos) << out;
+
+  ASSERT_EQ(run_heeler({"query", "--logs", "service:api", "--limit", "3", "--server", server}, out),
+            0)
+      << out;
+  EXPECT_NE(out.find("slow call"), std::string::npos) << out;
+  EXPECT_NE(out.find("more: --limit"), std::string::npos) << out;
+
+  ASSERT_EQ(run_heeler({"query", "--spans", "service:shop status:error", "--server", server}, out),
+            0)
+      << out;
+  EXPECT_NE(out.find("do_fail"), std::string::npos) << out;
+
+  EXPECT_EQ(run_heeler({"query", "avg:it.cpu{", "--server", server}, out), 1) << out;
+  EXPECT_NE(out.find("at 11"), std::string::npos) << out;
+  EXPECT_EQ(run_heeler({"query", "avg:it.cpu{*}", "--server", "http://127.0.0.1:1"}, out), 2);
 }
 
 }  // namespace
