@@ -223,6 +223,16 @@ void Router::add(std::string method, std::string pattern, Handler handler) {
   routes_.push_back(std::move(route));
 }
 
+std::vector<std::pair<std::string, std::string>> Router::routes() const {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const Route& r : routes_) {
+    std::string pattern;
+    for (const std::string& segment : r.segments) pattern += "/" + segment;
+    out.emplace_back(r.method, pattern.empty() ? "/" : pattern);
+  }
+  return out;
+}
+
 Response Router::dispatch(Request& request) const {
   const std::vector<std::string_view> segments = split_path(request.path);
 

@@ -62,6 +62,8 @@ class Router {
   void add(std::string method, std::string pattern, Handler handler);
   Response dispatch(Request& request) const;
   bool empty() const { return routes_.empty(); }
+  // Every route as (method, pattern), in the order added (the API description test).
+  std::vector<std::pair<std::string, std::string>> routes() const;
 
  private:
   struct Route {
