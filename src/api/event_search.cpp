@@ -327,6 +327,44 @@ core::Result<json> aggregate(store::Engine& engine, const query::SearchTarget& t
   return json{{"buckets", std::move(buckets)}};
 }
 
+core::Result<json> facets(store::Engine& engine, const query::SearchTarget& target,
+                          const EventFilter& filter, std::string_view facet, size_t limit) {
+  store::Params params = filter.condition.params;
+  params.add("from", filter.from_ms).add("to", filter.to_ms);
+  const std::string where = fmt::format(
+      "timestamp >= fromUnixTimestamp64Milli({{from:Int64}}) AND timestamp < "
+      "fromUnixTimestamp64Milli({{to:Int64}}) AND {}",
+      filter.condition.sql);
+  if (!facet.empty()) {
+    const std::string expr = facet_sql(facet, target, params, "facet");
+    auto rows = engine.query(fmt::format("SELECT {0} AS v, count() AS n FROM {1} WHERE {2} AND "
+                                         "v != '' GROUP BY v ORDER BY n DESC, v LIMIT {3}",
+                                         expr, target.table, where, limit),
+                             params);
+    if (!rows.ok()) return rows.status();
+    json values = json::array();
+    for (const auto& row : rows->rows())
+      values.push_back({{"value", row[0].as_string()}, {"count", row[1].as_uint64()}});
+    return json{{"facet", std::string(facet)}, {"values", std::move(values)}};
+  }
+  std::string keys = fmt::format("mapKeys({})", target.attribute_map);
+  if (!target.numeric_map.empty())
+    keys = fmt::format("arrayDistinct(arrayConcat({}, mapKeys({})))", keys, target.numeric_map);
+  auto rows = engine.query(fmt::format("SELECT k, count() AS n FROM {} ARRAY JOIN {} AS k WHERE {} "
+                                       "GROUP BY k ORDER BY n DESC, k LIMIT {}",
+                                       target.table, keys, where, limit),
+                           params);
+  if (!rows.ok()) return rows.status();
+  json out = json::array();
+  for (const auto& f : target.columns)
+    if (f.type != query::ColumnField::Type::trace_id &&
+        f.type != query::ColumnField::Type::span_id && f.name != "message")
+      out.push_back({{"facet", std::string(f.name)}, {"reserved", true}});
+  for (const auto& row : rows->rows())
+    out.push_back({{"facet", "@" + row[0].as_string()}, {"count", row[1].as_uint64()}});
+  return json{{"facets", std::move(out)}};
+}
+
 json nest(const json& flat) {
   json out = json::object();
   std::vector<std::pair<std::string, const json*>> conflicts;

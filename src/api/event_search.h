@@ -52,6 +52,14 @@ core::Result<nlohmann::json> aggregate(store::Engine& engine, const query::Searc
                                        const EventFilter& filter, const nlohmann::json& compute,
                                        const nlohmann::json& group_by);
 
+// Explorer sidebars, GET /api/v1/facets/{logs|spans}?query=&from=&to=[&facet=&limit=]:
+// without `facet`, the attribute keys of the matching rows and how many rows carry
+// each ({"facets":[{"facet":"@http.method","count":N}]}, reserved fields first); with
+// it, that facet's values and their counts ({"facet":…, "values":[{"value","count"}]}).
+core::Result<nlohmann::json> facets(store::Engine& engine, const query::SearchTarget& target,
+                                    const EventFilter& filter, std::string_view facet,
+                                    size_t limit);
+
 // Flat "a.b.c" keys turned into nested objects where no key is both a value and a
 // parent.
 nlohmann::json nest(const nlohmann::json& flat);

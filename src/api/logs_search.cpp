@@ -102,6 +102,28 @@ json parse_body(const Request& request, bool& ok) {
 }  // namespace
 
 void add_logs_search_routes(net::Router& router, store::Engine& engine) {
+  router.add("GET", "/api/v1/facets/{signal}", [&engine](Request& request) {
+    const std::string& signal = request.path_params["signal"];
+    const query::SearchTarget* target = signal == "logs"    ? &query::logs_search_target()
+                                        : signal == "spans" ? &query::spans_search_target()
+                                                            : nullptr;
+    if (!target) return Response::error(404, "facets exist for logs and spans");
+    json filter = json::object();
+    if (auto q = request.query_param("query")) filter["query"] = std::string(*q);
+    if (auto f = request.query_param("from")) filter["from"] = std::string(*f);
+    if (auto t = request.query_param("to")) filter["to"] = std::string(*t);
+    auto parsed = parse_filter(filter, *target);
+    if (!parsed.ok()) return Response::error(parsed.status());
+    size_t limit = 50;
+    if (auto l = request.query_param("limit")) {
+      limit = static_cast<size_t>(std::atoll(std::string(*l).c_str()));
+      if (limit < 1 || limit > 1000) return Response::error(400, "limit must be 1 to 1000");
+    }
+    auto result =
+        facets(engine, *target, *parsed, request.query_param("facet").value_or(""), limit);
+    if (!result.ok()) return Response::error(result.status());
+    return Response::json(200, result->dump());
+  });
   router.add("POST", "/api/v2/logs/events/search", [&engine](Request& request) {
     bool ok = false;
     json body = parse_body(request, ok);

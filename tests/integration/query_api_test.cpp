@@ -269,6 +269,27 @@ TEST_F(QueryApiTest, LogAggregation) {
   EXPECT_EQ(total, 30);
 }
 
+TEST_F(QueryApiTest, FacetsForExplorerSidebars) {
+  json keys = get("/api/v1/facets/logs?from=now-1h&query=" + url_encode("service:web"));
+  std::map<std::string, int64_t> counts;
+  for (const json& f : keys["facets"])
+    if (f.contains("count")) counts[f["facet"]] = f["count"];
+  EXPECT_EQ(counts["@http.status_code"], 30);
+  EXPECT_EQ(counts["@team"], 30);
+  json values = get("/api/v1/facets/logs?from=now-1h&facet=status");
+  std::map<std::string, int64_t> statuses;
+  for (const json& v : values["values"]) statuses[v["value"]] = v["count"];
+  EXPECT_EQ(statuses,
+            (std::map<std::string, int64_t>{{"error", 10}, {"info", 20}, {"warning", 5}}));
+  json codes = get("/api/v1/facets/logs?from=now-1h&facet=" + url_encode("@http.status_code"));
+  EXPECT_EQ(codes["values"][0]["value"], "200");
+  EXPECT_EQ(codes["values"][0]["count"], 20);
+  json span_keys = get("/api/v1/facets/spans?from=now-1h&query=service:shop");
+  bool customer = false;
+  for (const json& f : span_keys["facets"]) customer = customer || f["facet"] == "@customer_id";
+  EXPECT_TRUE(customer) << span_keys.dump();
+}
+
 TEST_F(QueryApiTest, SpansTracesAndTraceLogs) {
   json search =
       post("/api/v2/spans/events/search",
