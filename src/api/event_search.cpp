@@ -188,6 +188,62 @@ core::Result<Page> parse_page(const json& page, const json& sort) {
   return out;
 }
 
+core::Result<SearchPage> search_page(store::Engine& engine, std::string_view table,
+                                     std::string_view columns, std::string_view row_hash,
+                                     const EventFilter& filter, const Page& page,
+                                     std::string_view path) {
+  store::Params params = filter.condition.params;
+  params.add("from", filter.from_ms).add("to", filter.to_ms);
+  std::string after;
+  if (page.cursor) {
+    params.add("cts", page.cursor->timestamp_ns).add("ch", page.cursor->hash);
+    after =
+        fmt::format(" AND (toUnixTimestamp64Nano(timestamp), {}) {} ({{cts:Int64}}, {{ch:UInt64}})",
+                    row_hash, page.ascending ? ">" : "<");
+  }
+  const char* dir = page.ascending ? "ASC" : "DESC";
+  const std::string sql = fmt::format(
+      "SELECT {columns} FROM {table} WHERE timestamp >= fromUnixTimestamp64Milli({{from:Int64}}) "
+      "AND timestamp < fromUnixTimestamp64Milli({{to:Int64}}) AND {cond}{after} "
+      "ORDER BY timestamp {dir}, h {dir} LIMIT {limit}",
+      fmt::arg("columns", columns), fmt::arg("table", table),
+      fmt::arg("cond", filter.condition.sql), fmt::arg("after", after), fmt::arg("dir", dir),
+      fmt::arg("limit", page.limit));
+  auto rows = engine.query(sql, params);
+  if (!rows.ok()) return rows.status();
+  SearchPage out;
+  out.meta = {{"status", "done"}, {"elapsed", static_cast<int64_t>(rows->elapsed_seconds * 1000)}};
+  out.links = json::object();
+  if (rows->row_count() == page.limit && page.limit > 0) {
+    const auto& last = rows->rows().back();
+    const std::string cursor = encode_cursor({last[0].as_int64(), last[1].as_uint64()});
+    out.meta["page"] = {{"after", cursor}};
+    out.links["next"] = fmt::format("{}?page[cursor]={}", path, cursor);
+  }
+  out.rows = std::move(*rows);
+  return out;
+}
+
+core::Status search_parameters(const net::Request& request, json& filter, json& page, json& sort) {
+  filter = json::object();
+  page = json::object();
+  for (const auto& [key, value] : request.query) {
+    if (key == "filter[query]") filter["query"] = value;
+    if (key == "filter[from]") filter["from"] = value;
+    if (key == "filter[to]") filter["to"] = value;
+    if (key == "page[cursor]") page["cursor"] = value;
+    if (key == "page[limit]") {
+      char* end = nullptr;
+      const long n = std::strtol(value.c_str(), &end, 10);
+      if (end == value.c_str() || *end)
+        return core::error(core::Code::invalid_argument, "page[limit] must be a number");
+      page["limit"] = n;
+    }
+    if (key == "sort") sort = value;
+  }
+  return {};
+}
+
 std::string facet_sql(std::string_view facet, const query::SearchTarget& target,
                       store::Params& params, std::string_view param_name) {
   std::string_view name = facet;

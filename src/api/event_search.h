@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/status.h"
+#include "net/http.h"
 #include "query/search_sql.h"
 #include "store/engine.h"
 
@@ -40,6 +41,25 @@ struct Page {
 };
 // page = {limit (1–5000), cursor}, sort = "timestamp" | "-timestamp".
 core::Result<Page> parse_page(const nlohmann::json& page, const nlohmann::json& sort);
+
+// One page of a search: the rows of `table` that match, in timestamp order (the page's
+// direction), after the page's cursor. `columns` must begin with the timestamp in
+// nanoseconds and `<row_hash> AS h`. `meta` and `links` are Datadog's, with the next
+// cursor when the page is full.
+struct SearchPage {
+  store::QueryResult rows;
+  nlohmann::json meta;
+  nlohmann::json links;
+};
+core::Result<SearchPage> search_page(store::Engine& engine, std::string_view table,
+                                     std::string_view columns, std::string_view row_hash,
+                                     const EventFilter& filter, const Page& page,
+                                     std::string_view path);
+
+// The GET form of a search: filter[query], filter[from], filter[to], page[limit],
+// page[cursor] and sort parameters, as the POST body's {filter, page, sort}.
+core::Status search_parameters(const net::Request& request, nlohmann::json& filter,
+                               nlohmann::json& page, nlohmann::json& sort);
 
 // The SQL expression of a facet: a reserved field's column, or the attribute
 // (@name or a tag name).

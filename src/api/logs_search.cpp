@@ -28,65 +28,45 @@ std::string lower(std::string s) {
   return s;
 }
 
+const std::string kLogColumns = std::string("toUnixTimestamp64Nano(timestamp) AS ts, ") + kRowHash +
+                                " AS h, service, env, version, host, status, source, message, "
+                                "hex(trace_id), hex(span_id), attributes";
+
+json log_json(const std::vector<store::Value>& row) {
+  json tags = json::array();
+  const char* names[] = {"service", "env", "version", "host", "source"};
+  const size_t columns[] = {2, 3, 4, 5, 7};
+  for (size_t i = 0; i < 5; ++i)
+    if (const std::string v = row[columns[i]].as_string(); !v.empty())
+      tags.push_back(fmt::format("{}:{}", names[i], v));
+  json attributes = nest(to_json(row[11]));
+  if (const std::string t = lower(row[9].as_string()); !zero_hex(t)) attributes["trace_id"] = t;
+  if (const std::string s = lower(row[10].as_string()); !zero_hex(s)) attributes["span_id"] = s;
+  return json({{"id", encode_cursor({row[0].as_int64(), row[1].as_uint64()})},
+               {"type", "log"},
+               {"attributes",
+                {{"timestamp", iso_time(row[0].as_int64())},
+                 {"service", row[2].as_string()},
+                 {"host", row[5].as_string()},
+                 {"status", row[6].as_string()},
+                 {"message", row[8].as_string()},
+                 {"tags", std::move(tags)},
+                 {"attributes", std::move(attributes)}}}});
+}
+
 Response search(store::Engine& engine, const json& filter_in, const json& page_in,
                 const json& sort_in, const Request& request) {
   auto filter = parse_filter(filter_in, query::logs_search_target());
   if (!filter.ok()) return Response::error(filter.status());
   auto page = parse_page(page_in, sort_in);
   if (!page.ok()) return Response::error(page.status());
-  store::Params params = filter->condition.params;
-  params.add("from", filter->from_ms).add("to", filter->to_ms);
-  std::string after;
-  if (page->cursor) {
-    params.add("cts", page->cursor->timestamp_ns).add("ch", page->cursor->hash);
-    after =
-        fmt::format(" AND (toUnixTimestamp64Nano(timestamp), {}) {} ({{cts:Int64}}, {{ch:UInt64}})",
-                    kRowHash, page->ascending ? ">" : "<");
-  }
-  const char* dir = page->ascending ? "ASC" : "DESC";
-  const std::string sql = fmt::format(
-      "SELECT toUnixTimestamp64Nano(timestamp) AS ts, {hash} AS h, service, env, version, host, "
-      "status, source, message, hex(trace_id), hex(span_id), attributes FROM logs "
-      "WHERE timestamp >= fromUnixTimestamp64Milli({{from:Int64}}) AND timestamp < "
-      "fromUnixTimestamp64Milli({{to:Int64}}) AND {cond}{after} "
-      "ORDER BY timestamp {dir}, h {dir} LIMIT {limit}",
-      fmt::arg("hash", kRowHash), fmt::arg("cond", filter->condition.sql), fmt::arg("after", after),
-      fmt::arg("dir", dir), fmt::arg("limit", page->limit));
-  auto rows = engine.query(sql, params);
-  if (!rows.ok()) return Response::error(rows.status());
+  auto result = search_page(engine, "logs", kLogColumns, kRowHash, *filter, *page, request.path);
+  if (!result.ok()) return Response::error(result.status());
   json data = json::array();
-  Cursor last;
-  for (const auto& row : rows->rows()) {
-    last = {row[0].as_int64(), row[1].as_uint64()};
-    json tags = json::array();
-    const char* names[] = {"service", "env", "version", "host", "source"};
-    const size_t columns[] = {2, 3, 4, 5, 7};
-    for (size_t i = 0; i < 5; ++i)
-      if (const std::string v = row[columns[i]].as_string(); !v.empty())
-        tags.push_back(fmt::format("{}:{}", names[i], v));
-    json attributes = nest(to_json(row[11]));
-    if (const std::string t = lower(row[9].as_string()); !zero_hex(t)) attributes["trace_id"] = t;
-    if (const std::string s = lower(row[10].as_string()); !zero_hex(s)) attributes["span_id"] = s;
-    data.push_back({{"id", encode_cursor(last)},
-                    {"type", "log"},
-                    {"attributes",
-                     {{"timestamp", iso_time(last.timestamp_ns)},
-                      {"service", row[2].as_string()},
-                      {"host", row[5].as_string()},
-                      {"status", row[6].as_string()},
-                      {"message", row[8].as_string()},
-                      {"tags", std::move(tags)},
-                      {"attributes", std::move(attributes)}}}});
-  }
-  json meta = {{"status", "done"}, {"elapsed", static_cast<int64_t>(rows->elapsed_seconds * 1000)}};
-  json links = json::object();
-  if (rows->row_count() == page->limit) {
-    const std::string cursor = encode_cursor(last);
-    meta["page"] = {{"after", cursor}};
-    links["next"] = fmt::format("{}?page[cursor]={}", request.path, cursor);
-  }
-  return Response::json(200,
-                        json{{"data", std::move(data)}, {"meta", meta}, {"links", links}}.dump());
+  for (const auto& row : result->rows.rows()) data.push_back(log_json(row));
+  return Response::json(
+      200,
+      json{{"data", std::move(data)}, {"meta", result->meta}, {"links", result->links}}.dump());
 }
 
 json parse_body(const Request& request, bool& ok) {
@@ -132,21 +112,9 @@ void add_logs_search_routes(net::Router& router, store::Engine& engine) {
                   body.value("sort", json()), request);
   });
   router.add("GET", "/api/v2/logs/events", [&engine](Request& request) {
-    json filter = json::object(), page = json::object(), sort;
-    for (const auto& [key, value] : request.query) {
-      if (key == "filter[query]") filter["query"] = value;
-      if (key == "filter[from]") filter["from"] = value;
-      if (key == "filter[to]") filter["to"] = value;
-      if (key == "page[cursor]") page["cursor"] = value;
-      if (key == "page[limit]") {
-        char* end = nullptr;
-        const long n = std::strtol(value.c_str(), &end, 10);
-        if (end == value.c_str() || *end)
-          return Response::error(400, "page[limit] must be a number");
-        page["limit"] = n;
-      }
-      if (key == "sort") sort = value;
-    }
+    json filter, page, sort;
+    if (core::Status st = search_parameters(request, filter, page, sort); !st.ok())
+      return Response::error(st);
     return search(engine, filter, page, sort, request);
   });
   router.add("POST", "/api/v2/logs/analytics/aggregate", [&engine](Request& request) {

@@ -67,39 +67,13 @@ Response search(store::Engine& engine, const json& filter_in, const json& page_i
   if (!filter.ok()) return Response::error(filter.status());
   auto page = parse_page(page_in, sort_in);
   if (!page.ok()) return Response::error(page.status());
-  store::Params params = filter->condition.params;
-  params.add("from", filter->from_ms).add("to", filter->to_ms);
-  std::string after;
-  if (page->cursor) {
-    params.add("cts", page->cursor->timestamp_ns).add("ch", page->cursor->hash);
-    after =
-        fmt::format(" AND (toUnixTimestamp64Nano(timestamp), {}) {} ({{cts:Int64}}, {{ch:UInt64}})",
-                    kRowHash, page->ascending ? ">" : "<");
-  }
-  const char* dir = page->ascending ? "ASC" : "DESC";
-  const std::string sql = fmt::format(
-      "SELECT {columns} FROM spans WHERE timestamp >= fromUnixTimestamp64Milli({{from:Int64}}) AND "
-      "timestamp < fromUnixTimestamp64Milli({{to:Int64}}) AND {cond}{after} "
-      "ORDER BY timestamp {dir}, h {dir} LIMIT {limit}",
-      fmt::arg("columns", kSpanColumns), fmt::arg("cond", filter->condition.sql),
-      fmt::arg("after", after), fmt::arg("dir", dir), fmt::arg("limit", page->limit));
-  auto rows = engine.query(sql, params);
-  if (!rows.ok()) return Response::error(rows.status());
+  auto result = search_page(engine, "spans", kSpanColumns, kRowHash, *filter, *page, request.path);
+  if (!result.ok()) return Response::error(result.status());
   json data = json::array();
-  Cursor last;
-  for (const auto& row : rows->rows()) {
-    last = {row[0].as_int64(), row[1].as_uint64()};
-    data.push_back(span_json(row));
-  }
-  json meta = {{"status", "done"}, {"elapsed", static_cast<int64_t>(rows->elapsed_seconds * 1000)}};
-  json links = json::object();
-  if (rows->row_count() == page->limit) {
-    const std::string cursor = encode_cursor(last);
-    meta["page"] = {{"after", cursor}};
-    links["next"] = fmt::format("{}?page[cursor]={}", request.path, cursor);
-  }
-  return Response::json(200,
-                        json{{"data", std::move(data)}, {"meta", meta}, {"links", links}}.dump());
+  for (const auto& row : result->rows.rows()) data.push_back(span_json(row));
+  return Response::json(
+      200,
+      json{{"data", std::move(data)}, {"meta", result->meta}, {"links", result->links}}.dump());
 }
 
 // The body's data.attributes (Datadog wraps span requests), or the body itself.
@@ -196,21 +170,9 @@ void add_spans_search_routes(net::Router& router, store::Engine& engine) {
                   a->value("sort", json()), request);
   });
   router.add("GET", "/api/v2/spans/events", [&engine](Request& request) {
-    json filter = json::object(), page = json::object(), sort;
-    for (const auto& [key, value] : request.query) {
-      if (key == "filter[query]") filter["query"] = value;
-      if (key == "filter[from]") filter["from"] = value;
-      if (key == "filter[to]") filter["to"] = value;
-      if (key == "page[cursor]") page["cursor"] = value;
-      if (key == "page[limit]") {
-        char* end = nullptr;
-        const long n = std::strtol(value.c_str(), &end, 10);
-        if (end == value.c_str() || *end)
-          return Response::error(400, "page[limit] must be a number");
-        page["limit"] = n;
-      }
-      if (key == "sort") sort = value;
-    }
+    json filter, page, sort;
+    if (core::Status st = search_parameters(request, filter, page, sort); !st.ok())
+      return Response::error(st);
     return search(engine, filter, page, sort, request);
   });
   router.add("POST", "/api/v2/spans/analytics/aggregate", [&engine](Request& request) {
