@@ -168,47 +168,65 @@ core::Result<Page> parse_page(const json& page, const json& sort) {
     if (auto c = page.find("cursor"); c != page.end() && !c->is_null()) {
       if (!c->is_string())
         return core::error(core::Code::invalid_argument, "page.cursor must be a string");
-      auto cursor = decode_cursor(c->get<std::string>());
-      if (!cursor.ok()) return cursor.status();
-      out.cursor = *cursor;
+      const std::string text = c->get<std::string>();
+      if (text.size() > 1 && text[0] == 'o' &&
+          text.find_first_not_of("0123456789", 1) == std::string::npos && text.size() < 12) {
+        out.offset = std::stoull(text.substr(1));
+      } else {
+        auto cursor = decode_cursor(text);
+        if (!cursor.ok()) return cursor.status();
+        out.cursor = *cursor;
+      }
     }
   } else if (!page.is_null()) {
     return core::error(core::Code::invalid_argument, "page must be an object {{limit, cursor}}");
   }
   if (sort.is_string()) {
     const std::string s = sort.get<std::string>();
-    if (s == "timestamp")
-      out.ascending = true;
-    else if (s != "-timestamp")
-      return core::error(core::Code::invalid_argument,
-                         "sort must be \"timestamp\" or \"-timestamp\", not \"{}\"", s);
+    const bool descending = !s.empty() && s[0] == '-';
+    const std::string field = descending ? s.substr(1) : s;
+    if (field.empty() || field.size() > 256 || field == "@")
+      return core::error(
+          core::Code::invalid_argument,
+          "sort must be \"timestamp\", \"-timestamp\", a field or -field, not \"{}\"", s);
+    out.ascending = !descending;
+    if (field != "timestamp") out.sort_field = field;
   } else if (!sort.is_null()) {
     return core::error(core::Code::invalid_argument, "sort must be a string");
   }
   return out;
 }
 
-core::Result<SearchPage> search_page(store::Engine& engine, std::string_view table,
+core::Result<SearchPage> search_page(store::Engine& engine, const query::SearchTarget& target,
                                      std::string_view columns, std::string_view row_hash,
                                      const EventFilter& filter, const Page& page,
                                      std::string_view path) {
   store::Params params = filter.condition.params;
   params.add("from", filter.from_ms).add("to", filter.to_ms);
-  std::string after;
-  if (page.cursor) {
-    params.add("cts", page.cursor->timestamp_ns).add("ch", page.cursor->hash);
-    after =
-        fmt::format(" AND (toUnixTimestamp64Nano(timestamp), {}) {} ({{cts:Int64}}, {{ch:UInt64}})",
-                    row_hash, page.ascending ? ">" : "<");
-  }
   const char* dir = page.ascending ? "ASC" : "DESC";
+  std::string after, order;
+  if (!page.sort_field.empty()) {
+    // By an attribute: numbers in numeric order first, then text; ties newest first.
+    // Pages are counted (the order has no cheap keyset).
+    const std::string number = measure_sql(page.sort_field, target, params, "sort_n");
+    const std::string text = facet_sql(page.sort_field, target, params, "sort_t");
+    order = fmt::format("isNull({0}), {0} {2}, {1} {2}, timestamp DESC, h DESC", number, text, dir);
+  } else {
+    if (page.cursor) {
+      params.add("cts", page.cursor->timestamp_ns).add("ch", page.cursor->hash);
+      after = fmt::format(
+          " AND (toUnixTimestamp64Nano(timestamp), {}) {} ({{cts:Int64}}, {{ch:UInt64}})", row_hash,
+          page.ascending ? ">" : "<");
+    }
+    order = fmt::format("timestamp {0}, h {0}", dir);
+  }
   const std::string sql = fmt::format(
       "SELECT {columns} FROM {table} WHERE timestamp >= fromUnixTimestamp64Milli({{from:Int64}}) "
       "AND timestamp < fromUnixTimestamp64Milli({{to:Int64}}) AND {cond}{after} "
-      "ORDER BY timestamp {dir}, h {dir} LIMIT {limit}",
-      fmt::arg("columns", columns), fmt::arg("table", table),
-      fmt::arg("cond", filter.condition.sql), fmt::arg("after", after), fmt::arg("dir", dir),
-      fmt::arg("limit", page.limit));
+      "ORDER BY {order} LIMIT {limit} OFFSET {offset}",
+      fmt::arg("columns", columns), fmt::arg("table", target.table),
+      fmt::arg("cond", filter.condition.sql), fmt::arg("after", after), fmt::arg("order", order),
+      fmt::arg("limit", page.limit), fmt::arg("offset", page.offset));
   auto rows = engine.query(sql, params);
   if (!rows.ok()) return rows.status();
   SearchPage out;
@@ -216,7 +234,9 @@ core::Result<SearchPage> search_page(store::Engine& engine, std::string_view tab
   out.links = json::object();
   if (rows->row_count() == page.limit && page.limit > 0) {
     const auto& last = rows->rows().back();
-    const std::string cursor = encode_cursor({last[0].as_int64(), last[1].as_uint64()});
+    const std::string cursor = page.sort_field.empty()
+                                   ? encode_cursor({last[0].as_int64(), last[1].as_uint64()})
+                                   : fmt::format("o{}", page.offset + page.limit);
     out.meta["page"] = {{"after", cursor}};
     out.links["next"] = fmt::format("{}?page[cursor]={}", path, cursor);
   }

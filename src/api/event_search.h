@@ -36,10 +36,13 @@ core::Result<Cursor> decode_cursor(std::string_view text);
 
 struct Page {
   size_t limit = 10;
-  std::optional<Cursor> cursor;
-  bool ascending = false;  // sort "timestamp"; the default "-timestamp" is newest first
+  std::optional<Cursor> cursor;  // timestamp order: a keyset position
+  size_t offset = 0;             // attribute order: rows already returned
+  bool ascending = false;        // sort "timestamp"; the default "-timestamp" is newest first
+  std::string sort_field;        // empty: timestamp; else a reserved field or @attribute
 };
-// page = {limit (1–5000), cursor}, sort = "timestamp" | "-timestamp".
+// page = {limit (1–5000), cursor}, sort = "timestamp" | "-timestamp" | "<field>" |
+// "-<field>" (e.g. "-@duration": numbers in numeric order, then text).
 core::Result<Page> parse_page(const nlohmann::json& page, const nlohmann::json& sort);
 
 // One page of a search: the rows of `table` that match, in timestamp order (the page's
@@ -51,7 +54,7 @@ struct SearchPage {
   nlohmann::json meta;
   nlohmann::json links;
 };
-core::Result<SearchPage> search_page(store::Engine& engine, std::string_view table,
+core::Result<SearchPage> search_page(store::Engine& engine, const query::SearchTarget& target,
                                      std::string_view columns, std::string_view row_hash,
                                      const EventFilter& filter, const Page& page,
                                      std::string_view path);

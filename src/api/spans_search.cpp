@@ -67,7 +67,8 @@ Response search(store::Engine& engine, const json& filter_in, const json& page_i
   if (!filter.ok()) return Response::error(filter.status());
   auto page = parse_page(page_in, sort_in);
   if (!page.ok()) return Response::error(page.status());
-  auto result = search_page(engine, "spans", kSpanColumns, kRowHash, *filter, *page, request.path);
+  auto result = search_page(engine, query::spans_search_target(), kSpanColumns, kRowHash, *filter,
+                            *page, request.path);
   if (!result.ok()) return Response::error(result.status());
   json data = json::array();
   for (const auto& row : result->rows.rows()) data.push_back(span_json(row));

@@ -246,6 +246,34 @@ TEST_F(QueryApiTest, LogSearchPagesWithCursors) {
   EXPECT_EQ(get_form["data"][0]["attributes"]["status"], "warning");
 }
 
+TEST_F(QueryApiTest, SearchesSortByAnAttribute) {
+  json request = {{"filter", {{"query", "service:web"}, {"from", "now-1h"}}},
+                  {"page", {{"limit", 4}}},
+                  {"sort", "-@duration"}};
+  std::vector<std::string> durations;
+  for (int page = 0; page < 10; ++page) {
+    json body = post("/api/v2/logs/events/search", request);
+    for (const json& log : body["data"])
+      durations.push_back(log["attributes"]["attributes"]["duration"].get<std::string>());
+    if (!body["meta"].contains("page")) break;
+    request["page"]["cursor"] = body["meta"]["page"]["after"];
+  }
+  ASSERT_EQ(durations.size(), 30u);
+  for (size_t i = 0; i < durations.size(); ++i)  // numeric order, not text order
+    EXPECT_EQ(std::stoll(durations[i]), (29 - static_cast<int64_t>(i)) * 1000000) << i;
+  json spans = post("/api/v2/spans/events/search",
+                    {{"data",
+                      {{"attributes",
+                        {{"filter", {{"query", "service:shop"}, {"from", "now-1h"}}},
+                         {"sort", "-@duration"}}}}}});
+  ASSERT_EQ(spans["data"].size(), 4u);
+  EXPECT_EQ(spans["data"][0]["attributes"]["parent_id"], "0");  // the root lasts longest
+  json by_service =
+      post("/api/v2/logs/events/search",
+           {{"filter", {{"from", "now-1h"}}}, {"page", {{"limit", 1}}}, {"sort", "service"}});
+  EXPECT_EQ(by_service["data"][0]["attributes"]["service"], "api");
+}
+
 TEST_F(QueryApiTest, LogAggregation) {
   json body = post(
       "/api/v2/logs/analytics/aggregate",
