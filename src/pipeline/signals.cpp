@@ -1,8 +1,11 @@
 #include "pipeline/signals.h"
 
+// The state struct is needed to keep it on the stack.
+#define XXH_STATIC_LINKING_ONLY
 #include <xxhash.h>
 
 #include <algorithm>
+#include <array>
 #include <charconv>
 #include <chrono>
 #include <vector>
@@ -159,19 +162,28 @@ std::string_view metric_kind_name(MetricKind kind) {
 }
 
 uint64_t series_id(std::string_view metric, std::span<const std::string_view> tags) {
-  std::vector<std::string_view> sorted(tags.begin(), tags.end());
-  std::sort(sorted.begin(), sorted.end());
-  sorted.erase(std::unique(sorted.begin(), sorted.end()), sorted.end());
-  XXH3_state_t* state = XXH3_createState();
-  XXH3_64bits_reset(state);
-  XXH3_64bits_update(state, metric.data(), metric.size());
-  for (auto tag : sorted) {
-    XXH3_64bits_update(state, "\0", 1);  // separator no tag or name contains
-    XXH3_64bits_update(state, tag.data(), tag.size());
+  // Called once per point: no heap work for the usual handful of tags.
+  constexpr size_t kInline = 32;
+  std::array<std::string_view, kInline> inline_tags;
+  std::vector<std::string_view> many;
+  std::span<std::string_view> sorted;
+  if (tags.size() <= kInline) {
+    std::copy(tags.begin(), tags.end(), inline_tags.begin());
+    sorted = std::span<std::string_view>(inline_tags.data(), tags.size());
+  } else {
+    many.assign(tags.begin(), tags.end());
+    sorted = many;
   }
-  uint64_t id = XXH3_64bits_digest(state);
-  XXH3_freeState(state);
-  return id;
+  std::sort(sorted.begin(), sorted.end());
+  const auto end = std::unique(sorted.begin(), sorted.end());
+  XXH3_state_t state;
+  XXH3_64bits_reset(&state);
+  XXH3_64bits_update(&state, metric.data(), metric.size());
+  for (auto it = sorted.begin(); it != end; ++it) {
+    XXH3_64bits_update(&state, "\0", 1);  // separator no tag or name contains
+    XXH3_64bits_update(&state, it->data(), it->size());
+  }
+  return XXH3_64bits_digest(&state);
 }
 
 // Column order matches each table's DDL (store/schema.cpp); indexes below follow it.

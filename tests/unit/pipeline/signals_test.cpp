@@ -246,6 +246,21 @@ TEST(SeriesId, StableAndIndependentOfTagOrderAndRepeats) {
   EXPECT_EQ(series_id("m", a), series_id("m", a));
 }
 
+TEST(SeriesId, ManyTagsHashAsFewDo) {
+  // Past the inline capacity the tags are sorted on the heap; the id must not change
+  // with the path taken, nor with order and repeats.
+  std::vector<std::string> names;
+  for (int i = 0; i < 40; ++i) names.push_back("tag" + std::to_string(i) + ":v");
+  std::vector<std::string_view> forward(names.begin(), names.end());
+  std::vector<std::string_view> backward(names.rbegin(), names.rend());
+  backward.push_back(names[3]);
+  EXPECT_EQ(series_id("m", forward), series_id("m", backward));
+  std::vector<std::string_view> few(names.begin(), names.begin() + 2);
+  std::vector<std::string_view> few_repeated(40, names[0]);
+  few_repeated.push_back(names[1]);
+  EXPECT_EQ(series_id("m", few), series_id("m", few_repeated));
+}
+
 TEST(MetricBatch, OneSeriesRowPerDistinctSeries) {
   MetricBatch batch;
   EXPECT_EQ(names(batch.points()), (std::vector<std::string>{"metric", "series_id", "timestamp",
