@@ -6,6 +6,7 @@
 #include <cmath>
 #include <limits>
 #include <numeric>
+#include <optional>
 
 namespace heeler::query {
 namespace {
@@ -92,6 +93,33 @@ std::string rollup_sql(const MetricQuery& q, std::string_view kind, int64_t inte
     sql = "toFloat64(count())";
   else
     sql = fmt::format("{}(value)", agg);
+  if (kind == "count" && q.as == MetricQuery::As::rate)
+    sql = fmt::format("{} / {}", sql, interval_s);
+  else if (kind == "rate" && q.as == MetricQuery::As::count)
+    sql = fmt::format("{} * {}", sql, interval_s);
+  return sql;
+}
+
+// The same time aggregation from the five-minute roll-ups, when they can answer it:
+// intervals made of whole five-minute buckets, and an aggregation the buckets keep.
+std::optional<std::string> rollup_from_5m(const MetricQuery& q, std::string_view kind,
+                                          int64_t interval_s) {
+  if (kind == "distribution" || interval_s % 300 != 0) return std::nullopt;
+  std::string agg = q.rollup_aggregator;
+  if (agg.empty()) agg = kind == "count" ? "sum" : "avg";
+  std::string sql;
+  if (agg == "avg")
+    sql = "sum(sum) / sum(count)";
+  else if (agg == "sum")
+    sql = "sum(sum)";
+  else if (agg == "min")
+    sql = "min(min)";
+  else if (agg == "max")
+    sql = "max(max)";
+  else if (agg == "count")
+    sql = "toFloat64(sum(count))";
+  else
+    return std::nullopt;  // percentiles need the points
   if (kind == "count" && q.as == MetricQuery::As::rate)
     sql = fmt::format("{} / {}", sql, interval_s);
   else if (kind == "rate" && q.as == MetricQuery::As::count)
@@ -465,16 +493,32 @@ core::Result<CompiledQuery> compile_metric_query(const MetricQuery& q, const Tim
                               : fmt::to_string(fmt::join(group_names, ", ")) + ", "));
     return out;
   }
+  std::string rollup = rollup_sql(q, kind, interval_s);
+  std::string table = "metric_points";
+  std::string where = points_where;
+  std::string time_bucket = bucket;
+  if (auto from_rollup = rollup_from_5m(q, kind, interval_s)) {
+    // Buckets are five-minute starts: the first one may begin before `from`.
+    rollup = *from_rollup;
+    table = "metric_rollup_5m";
+    out.source = "metric_rollup_5m";
+    where =
+        "metric = {metric:String} AND timestamp >= "
+        "toStartOfFiveMinutes(fromUnixTimestamp64Milli({from:Int64})) AND "
+        "timestamp < fromUnixTimestamp64Milli({to:Int64})";
+    time_bucket =
+        "intDiv(toInt64(toUnixTimestamp(timestamp)) * 1000 - {start:Int64}, {step:Int64})";
+  }
   out.sql = fmt::format(
       "SELECT bucket{groups}, {space} AS value FROM ("
-      "SELECT series_id, {bucket} AS bucket, {rollup} AS v FROM metric_points "
+      "SELECT series_id, {bucket} AS bucket, {rollup} AS v FROM {table} "
       "WHERE {where} AND series_id IN (SELECT series_id FROM ({series})) "
       "GROUP BY series_id, bucket) AS p "
       "INNER JOIN ({series}) AS s ON p.series_id = s.series_id "
       "GROUP BY bucket{groups} ORDER BY {order}bucket",
       fmt::arg("groups", groups), fmt::arg("space", space_sql(q.space_aggregator)),
-      fmt::arg("bucket", bucket), fmt::arg("rollup", rollup_sql(q, kind, interval_s)),
-      fmt::arg("where", points_where), fmt::arg("series", series_select),
+      fmt::arg("bucket", time_bucket), fmt::arg("rollup", rollup), fmt::arg("table", table),
+      fmt::arg("where", where), fmt::arg("series", series_select),
       fmt::arg("order", group_names.empty() ? std::string()
                                             : fmt::to_string(fmt::join(group_names, ", ")) + ", "));
   return out;

@@ -7,6 +7,8 @@
 // so p95 is the 95th percentile of every sample of the group in the interval.
 // Intervals are aligned on multiples of their length since the epoch; a time range
 // gets at most kMaxPoints intervals per series (a longer range gets longer intervals).
+// Intervals of whole five minutes whose time aggregation is avg, sum, min, max or count
+// read the five-minute roll-ups instead of the points (gauges, counts and rates).
 //
 // Formulas combine series of the same group (a / b matches a's group host:x with b's);
 // a side with one ungrouped series applies to every series of the other.
@@ -56,6 +58,7 @@ struct Series {
 struct CompiledQuery {
   std::string sql;
   store::Params params;
+  std::string source = "metric_points";  // or metric_rollup_5m for whole 5-minute intervals
 };
 core::Result<CompiledQuery> compile_metric_query(const MetricQuery& query, const TimeRange& range,
                                                  int64_t interval_s, std::string_view kind);

@@ -164,6 +164,49 @@ TEST_F(MetricQueryEngineTest, FormulasAndFunctions) {
   EXPECT_EQ(run("top(avg:cpu{*} by {host}, 1, 'max', 'asc')"), (Points{{"host:a", {10, 10}}}));
 }
 
+TEST_F(MetricQueryEngineTest, WholeFiveMinuteIntervalsReadTheRollups) {
+  auto q = parse_metric_expression("avg:cpu{env:prod}");
+  auto compiled = compile_metric_query(*q.root->query, {kBase, kBase + 600'000}, 600, "gauge");
+  ASSERT_TRUE(compiled.ok());
+  EXPECT_EQ(compiled->source, "metric_rollup_5m");
+  auto p95 = parse_metric_expression("avg:cpu{*}.rollup(p95, 600)");
+  EXPECT_EQ(compile_metric_query(*p95.root->query, {kBase, kBase + 600'000}, 600, "gauge")->source,
+            "metric_points");  // percentiles need the points
+  EXPECT_EQ(compile_metric_query(*q.root->query, {kBase, kBase + 600'000}, 60, "gauge")->source,
+            "metric_points");
+  // The roll-ups give what the points give: (10 + 25 + 90) / 3 per host averages.
+  EXPECT_EQ(run("avg:cpu{env:prod}", {}, 600), (Points{{"*", {125.0 / 3}}}));
+  EXPECT_EQ(run("max:cpu{*} by {host}.rollup(max, 600)", {}, 600),
+            (Points{{"host:a", {10}}, {"host:b", {30}}, {"host:canary", {90}}, {"host:d", {50}}}));
+  EXPECT_EQ(run("sum:requests{*}.as_count()", {}, 600), (Points{{"*", {108}}}));
+  EXPECT_EQ(run("sum:requests{service:web}.as_rate()", {}, 600), (Points{{"*", {0.12}}}));
+  EXPECT_EQ(run("count:cpu{*}.rollup(count, 600)", {}, 600), (Points{{"*", {4}}}));
+  // Distributions stay on their samples.
+  EXPECT_EQ(run("p99:latency{*}", {}, 600)["*"][0], 10);
+}
+
+TEST_F(MetricQueryEngineTest, ReplayedInsertsAddNothingToTheRollups) {
+  // The writer replays a WAL group with the same deduplication token after a crash;
+  // the roll-up view must drop the replay along with its source block.
+  pipeline::MetricBatch batch;
+  const std::string_view tags[] = {"host:replay"};
+  pipeline::MetricPoint p;
+  p.metric = "replay.m";
+  p.tags = tags;
+  p.timestamp_ms = kBase;
+  p.value = 7;
+  batch.append(p);
+  store::InsertOptions options;
+  options.deduplication_token = "metric_points-replay-test";
+  ASSERT_TRUE(engine_->insert("metric_points", batch.points(), options).ok());
+  ASSERT_TRUE(engine_->insert("metric_points", batch.points(), options).ok());
+  auto rows =
+      engine_->query("SELECT sum(count), sum(sum) FROM metric_rollup_5m WHERE metric = 'replay.m'");
+  ASSERT_TRUE(rows.ok()) << rows.status().to_string();
+  EXPECT_EQ(rows->at(0, 0).as_uint64(), 1u);
+  EXPECT_EQ(rows->at(0, 1).as_double(), 7);
+}
+
 TEST_F(MetricQueryEngineTest, BadFormulasAreErrors) {
   EngineMetricSource source(*engine_);
   auto unknown = parse_metric_expression("a * 2");
