@@ -1,0 +1,113 @@
+// uPlot charts: lines for metric series, stacked bars for log volume.
+import uPlot from 'uplot';
+import 'uplot/dist/uPlot.min.css';
+
+export const PALETTE = ['#3d6fd9', '#e0703a', '#2f9e6e', '#b84bb8', '#c9a227', '#d14b5a', '#2aa1b3', '#7c5cd6', '#8a8f3a', '#5e7a99'];
+export const STATUS_COLORS: Record<string, string> = {
+  emergency: '#a3162b',
+  alert: '#b7192f',
+  critical: '#c41f35',
+  error: '#d9424f',
+  warn: '#e6a23c',
+  warning: '#e6a23c',
+  notice: '#3d8fd9',
+  info: '#4e9bd6',
+  ok: '#2f9e6e',
+  debug: '#8a93a6',
+  trace: '#a5adbd',
+};
+
+function cssVar(name: string): string {
+  return getComputedStyle(document.documentElement).getPropertyValue(name).trim() || '#888';
+}
+
+function axes(): uPlot.Axis[] {
+  const stroke = cssVar('--muted');
+  const grid = { stroke: cssVar('--grid'), width: 1 };
+  return [
+    { stroke, grid, ticks: grid },
+    { stroke, grid, ticks: grid, size: 60 },
+  ];
+}
+
+// Keeps a chart as wide as its box.
+function fit(plot: uPlot, box: HTMLElement, height: number): () => void {
+  const ro = new ResizeObserver(() => plot.setSize({ width: Math.max(200, box.clientWidth), height }));
+  ro.observe(box);
+  return () => ro.disconnect();
+}
+
+export interface Chart {
+  destroy(): void;
+}
+
+export function lineChart(box: HTMLElement, times: number[], series: { label: string; values: (number | null)[] }[]): Chart {
+  const opts: uPlot.Options = {
+    width: Math.max(200, box.clientWidth),
+    height: 320,
+    axes: axes(),
+    cursor: { points: { size: 6 } },
+    legend: { live: true },
+    scales: { x: { time: true } },
+    series: [
+      { label: 'Time' },
+      ...series.map((s, i) => ({
+        label: s.label,
+        stroke: PALETTE[i % PALETTE.length],
+        width: 2,
+        spanGaps: false,
+        points: { show: times.length < 60 },
+      })),
+    ],
+  };
+  const plot = new uPlot(opts, [times, ...series.map((s) => s.values)] as uPlot.AlignedData, box);
+  const unfit = fit(plot, box, 320);
+  return {
+    destroy() {
+      unfit();
+      plot.destroy();
+    },
+  };
+}
+
+// Stacked bars: each status on top of the ones before it.
+export function stackedBars(box: HTMLElement, times: number[], series: { label: string; values: number[] }[], height = 110): Chart {
+  const stacked: number[][] = [];
+  const acc = new Array(times.length).fill(0);
+  for (const s of series) {
+    const row = s.values.map((v, i) => (acc[i] += v || 0));
+    stacked.push(row.slice());
+  }
+  const bars = uPlot.paths.bars!({ size: [0.8, 24] });
+  // The tallest stack is drawn first, so each shorter one sits in front of it.
+  const order = series.slice().reverse();
+  const opts: uPlot.Options = {
+    width: Math.max(200, box.clientWidth),
+    height,
+    axes: axes(),
+    legend: { show: true, live: true },
+    cursor: { points: { show: false } },
+    scales: { x: { time: true } },
+    series: [
+      { label: 'Time' },
+      ...order.map((s) => ({
+        label: s.label,
+        fill: STATUS_COLORS[s.label] ?? '#8a93a6',
+        stroke: STATUS_COLORS[s.label] ?? '#8a93a6',
+        paths: bars,
+        points: { show: false },
+        // The legend shows each status's own count, not the stacked height.
+        value: (_u: uPlot, _v: number | null, _si: number, idx: number | null) => (idx == null ? '' : String(s.values[idx] ?? 0)),
+      })),
+    ],
+  };
+  const data = [times, ...stacked.slice().reverse()] as uPlot.AlignedData;
+  const plot = new uPlot(opts, data, box);
+  const unfit = fit(plot, box, height);
+  return {
+    destroy() {
+      unfit();
+      plot.destroy();
+    },
+  };
+}

@@ -1,0 +1,442 @@
+// Log explorer: search, facets with counts, volume by status, a virtualised list
+// fed page by page through the search cursor, a detail panel and live tail.
+import { api, ApiError, isAbort } from './api';
+import { Chart, stackedBars, STATUS_COLORS } from './chart';
+import { append, errorBox, fmtTime, h, inlineError } from './dom';
+import type { App, Page } from './main';
+import { addTerm, errorPosition, facetTerm } from './query';
+import { resolveRange, ViewState } from './state';
+
+interface LogEvent {
+  id: string;
+  attributes: {
+    timestamp: string;
+    service?: string;
+    host?: string;
+    status?: string;
+    message?: string;
+    tags?: string[];
+    attributes?: Record<string, unknown>;
+  };
+}
+interface SearchResponse {
+  data: LogEvent[];
+  meta?: { page?: { after?: string } };
+}
+interface FacetList {
+  facets: { facet: string; count?: number; reserved?: boolean }[];
+}
+interface FacetValues {
+  facet: string;
+  values: { value: string; count: number }[];
+}
+
+export const ROW_HEIGHT = 26;
+const PAGE_SIZE = 500;
+const OVERSCAN = 10;
+// Facets open by default: the ones people filter by first.
+const OPEN_FACETS = ['status', 'service', 'host'];
+
+// Flattens nested attributes to "http.status_code" → 503.
+export function flatten(obj: Record<string, unknown>, prefix = '', out: [string, unknown][] = []): [string, unknown][] {
+  for (const [k, v] of Object.entries(obj)) {
+    const key = prefix ? `${prefix}.${k}` : k;
+    if (v !== null && typeof v === 'object' && !Array.isArray(v)) flatten(v as Record<string, unknown>, key, out);
+    else out.push([key, v]);
+  }
+  return out;
+}
+
+function timeMs(ts: string): number {
+  const n = Date.parse(ts);
+  return Number.isFinite(n) ? n : Number(ts);
+}
+
+export function mountLogs(app: App): Page {
+  let rows: LogEvent[] = [];
+  let cursor: string | undefined;
+  let loadingMore = false;
+  let searchAbort: AbortController | null = null;
+  let histChart: Chart | null = null;
+  let liveTimer: number | undefined;
+  let ran = '';
+  const openFacets = new Set(OPEN_FACETS);
+  let pagesFetched = 0;
+
+  // Search bar.
+  const search = h('input', {
+    class: 'input mono search-input',
+    placeholder: 'Search logs: service:web status:error "timed out" @http.status_code:>=500',
+    'aria-label': 'Search',
+    spellcheck: false,
+    autocomplete: 'off',
+  });
+  const searchError = h('div', { class: 'search-error' });
+  const liveTail = h('button', { class: 'btn live-tail', type: 'button', title: 'Poll for newer logs every 2 seconds' });
+  const form = h(
+    'form',
+    {
+      class: 'search-bar',
+      onsubmit: (e: Event) => {
+        e.preventDefault();
+        app.set({ query: search.value.trim(), selected: null });
+      },
+    },
+    search,
+    h('button', { class: 'btn primary', type: 'submit' }, 'Search'),
+    liveTail,
+  );
+  liveTail.addEventListener('click', () => app.set({ live: !app.state().live }));
+
+  // Facets.
+  const facetsBox = h('aside', { class: 'facets', 'aria-label': 'Facets' });
+
+  // Histogram.
+  const histBox = h('div', { class: 'histogram' });
+  const histStatus = h('div', { class: 'hist-status' });
+
+  // Virtualised list.
+  const countLabel = h('div', { class: 'list-count' });
+  const spacer = h('div', { class: 'list-spacer' });
+  const viewport = h('div', { class: 'log-list', tabindex: 0, role: 'list', 'aria-label': 'Logs' }, spacer);
+  const listStatus = h('div', { class: 'list-status' });
+  const header = h('div', { class: 'log-row log-head' }, h('span', { class: 'c-time' }, 'Date'), h('span', { class: 'c-host' }, 'Host'), h('span', { class: 'c-service' }, 'Service'), h('span', { class: 'c-msg' }, 'Content'));
+
+  // Detail panel.
+  const detail = h('aside', { class: 'detail', hidden: true, 'aria-label': 'Log detail' });
+
+  const el = h(
+    'section',
+    { class: 'logs-page' },
+    h('div', { class: 'card search-card' }, form, searchError),
+    h(
+      'div',
+      { class: 'logs-body' },
+      facetsBox,
+      h('div', { class: 'logs-main card' }, h('div', { class: 'hist-wrap' }, histStatus, histBox), countLabel, listStatus, header, viewport),
+      detail,
+    ),
+  );
+
+  // ---- the list ----
+  const rendered = new Map<number, HTMLElement>();
+  function rowEl(i: number): HTMLElement {
+    const e = rows[i];
+    const a = e.attributes;
+    const status = (a.status ?? 'info').toLowerCase();
+    const row = h(
+      'div',
+      {
+        class: 'log-row' + (app.state().selected === e.id ? ' selected' : ''),
+        role: 'listitem',
+        'data-id': e.id,
+        style: `transform: translateY(${i * ROW_HEIGHT}px)`,
+        onclick: () => app.set({ selected: e.id }),
+      },
+      h('span', { class: 'status-bar', style: `background: ${STATUS_COLORS[status] ?? '#8a93a6'}`, title: status }),
+      h('span', { class: 'c-time mono' }, fmtTime(timeMs(a.timestamp))),
+      h('span', { class: 'c-host' }, a.host ?? ''),
+      h('span', { class: 'c-service' }, a.service ?? ''),
+      h('span', { class: 'c-msg mono' }, a.message ?? ''),
+    );
+    return row;
+  }
+  function paint(): void {
+    spacer.style.height = `${rows.length * ROW_HEIGHT}px`;
+    const top = viewport.scrollTop;
+    const first = Math.max(0, Math.floor(top / ROW_HEIGHT) - OVERSCAN);
+    const last = Math.min(rows.length, Math.ceil((top + viewport.clientHeight) / ROW_HEIGHT) + OVERSCAN);
+    for (const [i, r] of rendered) {
+      if (i < first || i >= last) {
+        r.remove();
+        rendered.delete(i);
+      }
+    }
+    for (let i = first; i < last; i++) {
+      if (rendered.has(i)) continue;
+      const r = rowEl(i);
+      rendered.set(i, r);
+      viewport.append(r);
+    }
+    // Near the end: the next page.
+    if (cursor && !loadingMore && last >= rows.length - 2 * OVERSCAN) void loadMore();
+  }
+  function repaintAll(): void {
+    for (const r of rendered.values()) r.remove();
+    rendered.clear();
+    paint();
+  }
+  let frame = 0;
+  viewport.addEventListener('scroll', () => {
+    if (frame) return;
+    frame = requestAnimationFrame(() => {
+      frame = 0;
+      paint();
+    });
+  });
+  const ro = new ResizeObserver(() => paint());
+  ro.observe(viewport);
+
+  function updateCount(): void {
+    countLabel.textContent = `${rows.length.toLocaleString()} logs loaded${cursor ? ' (scroll for more)' : ''}`;
+    countLabel.dataset.loaded = String(rows.length);
+    countLabel.dataset.pages = String(pagesFetched);
+  }
+
+  function searchBody(s: ViewState, extra: { cursor?: string; from?: number }) {
+    const r = resolveRange(s.range, Date.now());
+    return {
+      filter: { query: s.query || '*', from: String(extra.from ?? r.from), to: String(r.to) },
+      page: { limit: PAGE_SIZE, ...(extra.cursor ? { cursor: extra.cursor } : {}) },
+      sort: '-timestamp',
+    };
+  }
+
+  async function loadFirst(s: ViewState): Promise<void> {
+    searchAbort?.abort();
+    const ac = new AbortController();
+    searchAbort = ac;
+    listStatus.replaceChildren(h('div', { class: 'hint' }, 'Loading…'));
+    searchError.replaceChildren();
+    try {
+      const res = await api<SearchResponse>('/api/v2/logs/events/search', { body: searchBody(s, {}), signal: ac.signal });
+      if (ac.signal.aborted) return;
+      rows = res.data;
+      cursor = res.meta?.page?.after || undefined;
+      pagesFetched = 1;
+      viewport.scrollTop = 0;
+      listStatus.replaceChildren(rows.length ? '' : h('div', { class: 'empty' }, 'No logs match this search in the time range.'));
+      updateCount();
+      repaintAll();
+      showDetail(app.state());
+    } catch (e) {
+      if (isAbort(e)) return;
+      rows = [];
+      cursor = undefined;
+      updateCount();
+      repaintAll();
+      if (e instanceof ApiError && e.status === 400) {
+        const { position, message } = errorPosition(e.message);
+        searchError.replaceChildren(inlineError(s.query, position, message));
+        listStatus.replaceChildren();
+      } else listStatus.replaceChildren(errorBox((e as Error).message, () => void loadFirst(app.state())));
+    }
+  }
+
+  async function loadMore(): Promise<void> {
+    if (!cursor || loadingMore) return;
+    loadingMore = true;
+    const ac = searchAbort;
+    try {
+      const res = await api<SearchResponse>('/api/v2/logs/events/search', { body: searchBody(app.state(), { cursor }), signal: ac?.signal });
+      if (ac !== searchAbort) return;
+      rows = rows.concat(res.data);
+      cursor = res.meta?.page?.after || undefined;
+      pagesFetched++;
+      updateCount();
+      paint();
+    } catch (e) {
+      if (!isAbort(e)) listStatus.replaceChildren(errorBox((e as Error).message, () => void loadMore()));
+    } finally {
+      loadingMore = false;
+    }
+  }
+
+  // Live tail: newer logs go on top; the rows in view stay where they are.
+  async function pollNewer(): Promise<void> {
+    const s = app.state();
+    if (!s.live || rows.length === 0 || searchError.childElementCount) return;
+    const newest = timeMs(rows[0].attributes.timestamp);
+    try {
+      const res = await api<SearchResponse>('/api/v2/logs/events/search', { body: searchBody(s, { from: newest + 1 }) });
+      const seen = new Set(rows.slice(0, 200).map((r) => r.id));
+      const fresh = res.data.filter((r) => !seen.has(r.id));
+      if (!fresh.length) return;
+      const atTop = viewport.scrollTop < ROW_HEIGHT;
+      rows = fresh.concat(rows);
+      if (!atTop) viewport.scrollTop += fresh.length * ROW_HEIGHT;
+      updateCount();
+      repaintAll();
+    } catch {
+      /* the next poll tries again */
+    }
+  }
+
+  // ---- histogram ----
+  async function loadHistogram(s: ViewState): Promise<void> {
+    const r = resolveRange(s.range, Date.now());
+    const interval = Math.max(1000, Math.ceil((r.to - r.from) / 60 / 1000) * 1000);
+    try {
+      const res = await api<{ data: { buckets: { by: Record<string, unknown>; computes: Record<string, { time: string | number; value: number }[]> }[] } }>(
+        '/api/v2/logs/analytics/aggregate',
+        {
+          body: {
+            compute: [{ aggregation: 'count', type: 'timeseries', interval: `${interval / 1000}s` }],
+            filter: { query: s.query || '*', from: String(r.from), to: String(r.to) },
+            group_by: [{ facet: 'status', limit: 10 }],
+          },
+        },
+      );
+      histChart?.destroy();
+      histChart = null;
+      histBox.replaceChildren();
+      histStatus.replaceChildren();
+      // Every bucket of the range, empty ones included, so bars sit where they belong.
+      const start = Math.floor(r.from / interval) * interval;
+      const times: number[] = [];
+      for (let t = start; t <= r.to; t += interval) times.push(t);
+      const series = res.data.buckets.map((b) => {
+        const values = new Array(times.length).fill(0);
+        for (const p of b.computes.c0 ?? []) {
+          const t = typeof p.time === 'number' ? p.time : Date.parse(p.time);
+          const i = Math.floor((t - start) / interval);
+          if (i >= 0 && i < values.length) values[i] += p.value;
+        }
+        return { label: String(b.by.status ?? 'info'), values };
+      });
+      const rank = ['error', 'warn', 'warning', 'info', 'debug'];
+      series.sort((a, b) => (rank.indexOf(a.label) + 10) % 15 - (rank.indexOf(b.label) + 10) % 15);
+      if (!series.length) return;
+      histChart = stackedBars(histBox, times.map((t) => t / 1000), series);
+    } catch (e) {
+      if (e instanceof ApiError && e.status === 400) {
+        histChart?.destroy();
+        histChart = null;
+        histBox.replaceChildren();
+        return; // the search bar shows the error
+      }
+      histStatus.replaceChildren(errorBox((e as Error).message, () => void loadHistogram(app.state())));
+    }
+  }
+
+  // ---- facets ----
+  async function loadFacets(s: ViewState): Promise<void> {
+    const r = resolveRange(s.range, Date.now());
+    const qs = `query=${encodeURIComponent(s.query || '*')}&from=${r.from}&to=${r.to}`;
+    try {
+      const list = await api<FacetList>(`/api/v1/facets/logs?${qs}&limit=30`);
+      const reserved = list.facets.filter((f) => f.reserved);
+      const attrs = list.facets.filter((f) => !f.reserved);
+      const sections = [...reserved, ...attrs].filter((f) => f.facet !== 'message' && f.facet !== 'timestamp');
+      const boxes = sections.map((f) => facetSection(f.facet, qs));
+      facetsBox.replaceChildren(h('div', { class: 'facets-title' }, 'Facets'), ...boxes);
+    } catch (e) {
+      if (e instanceof ApiError && e.status === 400) {
+        facetsBox.replaceChildren(h('div', { class: 'facets-title' }, 'Facets'));
+        return;
+      }
+      facetsBox.replaceChildren(errorBox((e as Error).message, () => void loadFacets(app.state())));
+    }
+  }
+  function facetSection(facet: string, qs: string): HTMLElement {
+    const values = h('ul', { class: 'facet-values' });
+    const details = h('details', { class: 'facet', 'data-facet': facet }, h('summary', null, facet), values);
+    const fill = async () => {
+      try {
+        const r = await api<FacetValues>(`/api/v1/facets/logs?${qs}&facet=${encodeURIComponent(facet)}&limit=10`);
+        values.replaceChildren(
+          ...r.values.map((v) =>
+            h(
+              'li',
+              null,
+              h(
+                'button',
+                {
+                  class: 'facet-value',
+                  'data-value': v.value,
+                  title: `Add ${facetTerm(facet, v.value)} to the search`,
+                  onclick: () => app.set({ query: addTerm(app.state().query, facetTerm(facet, v.value)), selected: null }),
+                },
+                h('span', { class: 'fv-name' }, v.value === '' ? '(empty)' : v.value),
+                h('span', { class: 'fv-count' }, v.count.toLocaleString()),
+              ),
+            ),
+          ),
+        );
+      } catch (e) {
+        values.replaceChildren(h('li', { class: 'hint' }, (e as Error).message));
+      }
+    };
+    if (openFacets.has(facet)) {
+      details.open = true;
+      void fill();
+    }
+    details.addEventListener('toggle', () => {
+      if (details.open) {
+        openFacets.add(facet);
+        void fill();
+      } else openFacets.delete(facet);
+    });
+    return details;
+  }
+
+  // ---- detail ----
+  function showDetail(s: ViewState): void {
+    for (const r of rendered.values()) r.classList.toggle('selected', r.dataset.id === s.selected);
+    const e = s.selected ? rows.find((r) => r.id === s.selected) : undefined;
+    if (!e) {
+      detail.hidden = true;
+      return;
+    }
+    const a = e.attributes;
+    const addFilter = (term: string) => app.set({ query: addTerm(app.state().query, term), selected: null });
+    const attrRow = (key: string, value: unknown, term: string) =>
+      h(
+        'li',
+        null,
+        h('button', { class: 'attr', 'data-key': key, title: `Filter on ${term}`, onclick: () => addFilter(term) }, h('span', { class: 'attr-key' }, key), h('span', { class: 'attr-value mono' }, typeof value === 'string' ? value : JSON.stringify(value))),
+      );
+    const reserved: [string, string | undefined][] = [
+      ['status', a.status],
+      ['service', a.service],
+      ['host', a.host],
+    ];
+    const flat = flatten(a.attributes ?? {});
+    const traceId = flat.find(([k]) => k === 'trace_id' || k === 'dd.trace_id')?.[1];
+    detail.replaceChildren();
+    append(detail, [
+      h('div', { class: 'detail-head' }, h('div', { class: 'detail-time mono' }, fmtTime(timeMs(a.timestamp))), h('button', { class: 'btn', 'aria-label': 'Close', onclick: () => app.set({ selected: null }) }, '✕')),
+      h('pre', { class: 'detail-message mono' }, a.message ?? ''),
+      traceId ? h('a', { class: 'btn trace-link', href: `/apm/traces/${encodeURIComponent(String(traceId))}` }, 'View trace →') : null,
+      h('div', { class: 'detail-section' }, 'Fields'),
+      h('ul', { class: 'attrs' }, ...reserved.filter(([, v]) => v).map(([k, v]) => attrRow(k, v, facetTerm(k, String(v))))),
+      h('div', { class: 'detail-section' }, 'Attributes'),
+      h('ul', { class: 'attrs' }, ...flat.map(([k, v]) => attrRow(k, v, facetTerm(`@${k}`, typeof v === 'string' ? v : JSON.stringify(v))))),
+      a.tags?.length ? h('div', { class: 'detail-section' }, 'Tags') : null,
+      a.tags?.length ? h('ul', { class: 'attrs' }, ...a.tags.map((t) => attrRow(t, '', t.includes(':') ? facetTerm(t.slice(0, t.indexOf(':')), t.slice(t.indexOf(':') + 1)) : t))) : null,
+    ]);
+    detail.hidden = false;
+  }
+
+  function schedule(s: ViewState): void {
+    window.clearInterval(liveTimer);
+    liveTail.textContent = s.live ? '● Live tail' : '▶ Live tail';
+    liveTail.classList.toggle('is-live', s.live);
+    liveTail.setAttribute('aria-pressed', String(s.live));
+    if (s.live && s.range.kind === 'relative') liveTimer = window.setInterval(() => void pollNewer(), 2000);
+  }
+  const onTheme = () => void loadHistogram(app.state());
+  window.addEventListener('heeler-theme', onTheme);
+
+  return {
+    el,
+    update(s) {
+      if (document.activeElement !== search || search.value.trim() !== s.query) search.value = s.query;
+      const key = JSON.stringify([s.query, s.range]);
+      if (key !== ran) {
+        ran = key;
+        void loadFirst(s);
+        void loadHistogram(s);
+        void loadFacets(s);
+      } else showDetail(s);
+      schedule(s);
+    },
+    destroy() {
+      searchAbort?.abort();
+      window.clearInterval(liveTimer);
+      window.removeEventListener('heeler-theme', onTheme);
+      ro.disconnect();
+      histChart?.destroy();
+    },
+  };
+}
