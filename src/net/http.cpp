@@ -275,6 +275,7 @@ Response Router::dispatch(Request& request) const {
     r.headers.push_back({"Allow", std::move(allow)});
     return r;
   }
+  if (fallback_) return fallback_(request);
   return Response::error(404, fmt::format("no route for {} {}", request.method, request.path));
 }
 

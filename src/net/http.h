@@ -56,10 +56,13 @@ int http_status_for(core::Code code);
 using Handler = std::function<Response(Request&)>;
 
 // Routes by exact path or by patterns with "{name}" segments ("/api/v1/monitor/{id}").
-// A path that matches with another method answers 405; no match answers 404.
+// A path that matches with another method answers 405; no match answers 404, or goes
+// to the fallback when one is set (the web UI's files and client-side routes).
 class Router {
  public:
   void add(std::string method, std::string pattern, Handler handler);
+  // Answers requests that match no route at all (not those answered 405).
+  void set_fallback(Handler handler) { fallback_ = std::move(handler); }
   Response dispatch(Request& request) const;
   bool empty() const { return routes_.empty(); }
   // Every route as (method, pattern), in the order added (the API description test).
@@ -72,6 +75,7 @@ class Router {
     Handler handler;
   };
   std::vector<Route> routes_;
+  Handler fallback_;
 };
 
 // Splits "a=1&b=x%20y" into decoded pairs; '+' decodes to a space.

@@ -235,5 +235,28 @@ TEST_F(RouterTest, HandlerExceptionsPropagateToTheCaller) {
   EXPECT_THROW(router.dispatch(r), std::runtime_error);
 }
 
+TEST(RouterFallbackTest, AnswersOnlyUnmatchedPaths) {
+  Router router;
+  router.add("GET", "/api/v1/thing", [](Request&) { return Response::text(200, "route"); });
+  router.set_fallback([](Request& r) { return Response::text(200, "fallback " + r.path); });
+
+  Request r = make_request("GET", "/api/v1/thing");
+  EXPECT_EQ(router.dispatch(r).body, "route");
+  r = make_request("GET", "/logs");
+  EXPECT_EQ(router.dispatch(r).body, "fallback /logs");
+  r = make_request("GET", "/");
+  EXPECT_EQ(router.dispatch(r).body, "fallback /");
+  // A known path with another method stays a 405, not the fallback.
+  r = make_request("POST", "/api/v1/thing");
+  EXPECT_EQ(router.dispatch(r).status, 405);
+}
+
+TEST(RouterFallbackTest, NoneAnswers404) {
+  Router router;
+  router.add("GET", "/a", [](Request&) { return Response::text(200, "a"); });
+  Request r = make_request("GET", "/b");
+  EXPECT_EQ(router.dispatch(r).status, 404);
+}
+
 }  // namespace
 }  // namespace heeler::net
