@@ -190,6 +190,14 @@ const std::vector<KeyHandler>& handlers() {
                           &C::wal, &C::Wal::max_pending_bytes));
     t.push_back(bool_key("api.sql_enabled", "serve POST /api/v1/sql (raw SQL, for operators)",
                          &C::api, &C::Api::sql_enabled));
+    t.push_back(
+        {{"ui.dir", "directory of the built web UI (empty: beside the binary or ui/dist)", {}},
+         [](C& c, std::string_view v) -> Status {
+           c.ui.dir = trim(v);
+           return {};
+         },
+         [](const C& c) { return c.ui.dir; },
+         true});
     t.push_back(int_key("dogstatsd.flush_interval_seconds",
                         "DogStatsD aggregation interval in seconds", &C::dogstatsd,
                         &C::Dogstatsd::flush_interval_seconds, 1, 3600));

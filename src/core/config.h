@@ -79,6 +79,11 @@ struct Config {
     bool operator==(const Api&) const = default;
   } api;
 
+  struct Ui {
+    std::string dir;  // the built web UI; empty → ui/ beside the binary, then the source's ui/dist
+    bool operator==(const Ui&) const = default;
+  } ui;
+
   struct Intake {
     std::string api_keys;  // comma-separated Datadog API keys accepted; empty: any key
     bool operator==(const Intake&) const = default;

@@ -12,6 +12,7 @@
 #include "api/metrics_query.h"
 #include "api/spans_search.h"
 #include "api/sql.h"
+#include "api/ui_files.h"
 #include "core/log.h"
 #include "core/metrics.h"
 #include "intake/receiver.h"
@@ -184,6 +185,10 @@ int run_serve(const core::Config& config) {
     }
     running.receivers.push_back(std::move(receiver));
   }
+  // The web UI answers only what no API or intake route does.
+  const std::filesystem::path ui_dir = api::resolve_ui_dir(config.ui.dir);
+  api::add_ui_routes(*api_router, ui_dir);
+  core::log::info("serve", "web ui", {{"dir", ui_dir.string()}});
 
   const std::tuple<const char*, const core::ListenAddress*, std::shared_ptr<net::Router>>
       listeners[] = {{"api", &config.listen, api_router},
