@@ -21,12 +21,12 @@ function cssVar(name: string): string {
   return getComputedStyle(document.documentElement).getPropertyValue(name).trim() || '#888';
 }
 
-function axes(): uPlot.Axis[] {
+function axes(ySpace = 30): uPlot.Axis[] {
   const stroke = cssVar('--muted');
   const grid = { stroke: cssVar('--grid'), width: 1 };
   return [
     { stroke, grid, ticks: grid },
-    { stroke, grid, ticks: grid, size: 60 },
+    { stroke, grid, ticks: grid, size: 60, space: ySpace },
   ];
 }
 
@@ -72,19 +72,17 @@ export function lineChart(box: HTMLElement, times: number[], series: { label: st
 
 // Stacked bars: each status on top of the ones before it.
 export function stackedBars(box: HTMLElement, times: number[], series: { label: string; values: number[] }[], height = 110): Chart {
-  const stacked: number[][] = [];
+  // Cumulative heights; an empty interval draws no bar (null), not a flat line.
+  const stacked: (number | null)[][] = [];
   const acc = new Array(times.length).fill(0);
-  for (const s of series) {
-    const row = s.values.map((v, i) => (acc[i] += v || 0));
-    stacked.push(row.slice());
-  }
+  for (const s of series) stacked.push(s.values.map((v, i) => ((acc[i] += v || 0) === 0 ? null : acc[i])));
   const bars = uPlot.paths.bars!({ size: [0.8, 24] });
   // The tallest stack is drawn first, so each shorter one sits in front of it.
   const order = series.slice().reverse();
   const opts: uPlot.Options = {
     width: Math.max(200, box.clientWidth),
     height,
-    axes: axes(),
+    axes: axes(18),
     legend: { show: true, live: true },
     cursor: { points: { show: false } },
     scales: { x: { time: true } },

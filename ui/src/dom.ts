@@ -10,7 +10,7 @@ export function h<K extends keyof HTMLElementTagNameMap>(tag: K, props?: Props |
       if (v === undefined || v === null || v === false) continue;
       if (k.startsWith('on') && typeof v === 'function') el.addEventListener(k.slice(2).toLowerCase(), v as EventListener);
       else if (k === 'class') el.className = String(v);
-      else if (k in el && k !== 'style' && !k.startsWith('data') && !k.startsWith('aria')) (el as unknown as Record<string, unknown>)[k] = v;
+      else if (k === 'value' || k === 'checked' || k === 'disabled') (el as unknown as Record<string, unknown>)[k] = v;
       else el.setAttribute(k, v === true ? '' : String(v));
     }
   }

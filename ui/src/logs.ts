@@ -36,6 +36,8 @@ const PAGE_SIZE = 500;
 const OVERSCAN = 10;
 // Facets open by default: the ones people filter by first.
 const OPEN_FACETS = ['status', 'service', 'host'];
+// Attributes the search knows as reserved fields (no '@').
+const RESERVED_ATTRS = new Set(['trace_id', 'span_id']);
 
 // Flattens nested attributes to "http.status_code" → 503.
 export function flatten(obj: Record<string, unknown>, prefix = '', out: [string, unknown][] = []): [string, unknown][] {
@@ -297,7 +299,7 @@ export function mountLogs(app: App): Page {
       const rank = ['error', 'warn', 'warning', 'info', 'debug'];
       series.sort((a, b) => (rank.indexOf(a.label) + 10) % 15 - (rank.indexOf(b.label) + 10) % 15);
       if (!series.length) return;
-      histChart = stackedBars(histBox, times.map((t) => t / 1000), series);
+      histChart = stackedBars(histBox, times.map((t) => t / 1000), series, 130);
     } catch (e) {
       if (e instanceof ApiError && e.status === 400) {
         histChart?.destroy();
@@ -401,7 +403,7 @@ export function mountLogs(app: App): Page {
       h('div', { class: 'detail-section' }, 'Fields'),
       h('ul', { class: 'attrs' }, ...reserved.filter(([, v]) => v).map(([k, v]) => attrRow(k, v, facetTerm(k, String(v))))),
       h('div', { class: 'detail-section' }, 'Attributes'),
-      h('ul', { class: 'attrs' }, ...flat.map(([k, v]) => attrRow(k, v, facetTerm(`@${k}`, typeof v === 'string' ? v : JSON.stringify(v))))),
+      h('ul', { class: 'attrs' }, ...flat.map(([k, v]) => attrRow(k, v, facetTerm(RESERVED_ATTRS.has(k) ? k : `@${k}`, typeof v === 'string' ? v : JSON.stringify(v))))),
       a.tags?.length ? h('div', { class: 'detail-section' }, 'Tags') : null,
       a.tags?.length ? h('ul', { class: 'attrs' }, ...a.tags.map((t) => attrRow(t, '', t.includes(':') ? facetTerm(t.slice(0, t.indexOf(':')), t.slice(t.indexOf(':') + 1)) : t))) : null,
     ]);

@@ -23,12 +23,12 @@ export interface App {
 
 const AREAS: { path: string; label: string; icon: string }[] = [
   { path: '/dashboards', label: 'Dashboards', icon: '▦' },
-  { path: '/metrics', label: 'Metrics', icon: '∿' },
+  { path: '/metric/explorer', label: 'Metrics', icon: '∿' },
   { path: '/logs', label: 'Logs', icon: '☰' },
   { path: '/apm/traces', label: 'APM / Traces', icon: '⇶' },
 ];
 // Areas with a page in this build; the others stay out of the navigation.
-const BUILT = new Set(['/metrics', '/logs']);
+const BUILT = new Set(['/metric/explorer', '/logs']);
 
 function pageKey(path: string): string {
   if (path.startsWith('/apm/traces/')) return '/apm/traces/';
@@ -42,7 +42,7 @@ function start(): void {
   let pageFor = '';
 
   const nav = h('nav', { class: 'nav', 'aria-label': 'Product areas' });
-  nav.append(h('a', { class: 'brand', href: '/metrics' }, h('span', { class: 'brand-mark' }, 'H'), 'Heeler'));
+  nav.append(h('a', { class: 'brand', href: '/metric/explorer' }, h('span', { class: 'brand-mark' }, 'H'), 'Heeler'));
   const links = new Map<string, HTMLAnchorElement>();
   for (const area of AREAS) {
     if (!BUILT.has(area.path)) continue;
@@ -104,10 +104,10 @@ function start(): void {
         title.textContent = 'Trace';
         page = mountTrace(app, decodeURIComponent(state.page.slice('/apm/traces/'.length)));
       } else {
-        if (state.page !== '/metrics') {
-          state = { ...state, page: '/metrics' };
+        if (state.page !== '/metric/explorer') {
+          state = { ...state, page: '/metric/explorer' };
           history.replaceState(null, '', encodeState(state));
-          links.get('/metrics')?.classList.add('active');
+          links.get('/metric/explorer')?.classList.add('active');
         }
         title.textContent = 'Metrics Explorer';
         page = mountMetrics(app);

@@ -13,17 +13,17 @@ describe('URL state', () => {
   });
 
   it('keeps absolute ranges and makes them not live', () => {
-    const url = new URL('http://x/metrics?q=avg%3Acpu%7B*%7D&from=1000&to=2000');
+    const url = new URL('http://x/metric/explorer?q=avg%3Acpu%7B*%7D&from=1000&to=2000');
     const s = decodeState(url.pathname, url.search);
     expect(s.range).toEqual({ kind: 'absolute', from: 1000, to: 2000 });
     expect(s.live).toBe(false);
     expect(s.query).toBe('avg:cpu{*}');
-    expect(encodeState(s)).toBe('/metrics?q=avg%3Acpu%7B*%7D&from=1000&to=2000&live=0');
+    expect(encodeState(s)).toBe('/metric/explorer?q=avg%3Acpu%7B*%7D&from=1000&to=2000&live=0');
   });
 
   it('falls back to defaults on nonsense', () => {
     const s = decodeState('/', '?t=forever&from=5&to=1');
-    expect(s.page).toBe('/metrics');
+    expect(s.page).toBe('/metric/explorer');
     expect(s.range).toEqual({ kind: 'relative', span: '1h' });
     expect(s.live).toBe(true);
     expect(encodeState(defaultState('/logs'))).toBe('/logs?t=1h');

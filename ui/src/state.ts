@@ -6,7 +6,7 @@ export const RELATIVE_RANGES = ['15m', '1h', '4h', '1d', '7d', '30d'] as const;
 export type TimeRange = { kind: 'relative'; span: string } | { kind: 'absolute'; from: number; to: number };
 
 export interface ViewState {
-  page: string; // "/metrics", "/logs", "/apm/traces/<id>"
+  page: string; // "/metric/explorer", "/logs", "/apm/traces/<id>"
   query: string;
   range: TimeRange;
   live: boolean;
@@ -47,7 +47,7 @@ export function encodeState(s: ViewState): string {
 
 export function decodeState(pathname: string, search: string): ViewState {
   const p = new URLSearchParams(search);
-  const s = defaultState(pathname === '/' || pathname === '' ? '/metrics' : pathname);
+  const s = defaultState(pathname === '/' || pathname === '' ? '/metric/explorer' : pathname);
   s.query = p.get('q') ?? '';
   const from = Number(p.get('from'));
   const to = Number(p.get('to'));

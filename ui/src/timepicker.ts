@@ -78,7 +78,7 @@ export function timePicker(get: () => ViewState, set: (patch: Partial<ViewState>
     el: wrap,
     update() {
       const s = get();
-      button.textContent = `🕑 ${rangeLabel(s.range)} ▾`;
+      button.textContent = `${rangeLabel(s.range)} ▾`;
       liveBtn.textContent = s.live ? '● Live' : '❚❚ Paused';
       liveBtn.classList.toggle('is-live', s.live);
       liveBtn.setAttribute('aria-pressed', String(s.live));

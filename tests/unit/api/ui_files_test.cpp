@@ -53,7 +53,7 @@ class UiFilesTest : public ::testing::Test {
 };
 
 TEST_F(UiFilesTest, RootAndClientRoutesAnswerIndexUncached) {
-  for (const char* target : {"/", "/logs", "/metrics?query=avg%3Acpu", "/apm/traces/abc"}) {
+  for (const char* target : {"/", "/logs", "/metric/explorer?q=avg%3Acpu", "/apm/traces/abc"}) {
     Response r = get(target);
     EXPECT_EQ(r.status, 200) << target;
     EXPECT_EQ(r.body, "<html>app</html>") << target;
