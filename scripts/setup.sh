@@ -16,6 +16,8 @@ APT_PACKAGES=(
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
   prometheus  # scrapes and remote-writes to Heeler in the remote-write test
+  # the web UI's browser tests (driven by playwright-core; no browser is downloaded)
+  chromium
 )
 
 missing=()

@@ -12,7 +12,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import assert from 'node:assert/strict';
 
-const CHROMIUM = '/usr/bin/chromium';
+const CHROMIUM = process.env.HEELER_CHROMIUM || '/usr/bin/chromium';
 const here = dirname(fileURLToPath(import.meta.url));
 const uiDir = resolve(here, '..');
 const out = join(uiDir, 'test-output');
