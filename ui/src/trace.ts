@@ -23,6 +23,14 @@ function fmtDuration(ns: number): string {
   return `${ns} ns`;
 }
 
+// Nanoseconds after `baseMs` (a whole second in epoch milliseconds): RFC 3339 times
+// carry nanoseconds that a Date (and a double of epoch nanoseconds) would lose.
+export function startNs(timestamp: string, baseMs: number): number {
+  const whole = Date.parse(timestamp.replace(/\.\d+/, ''));
+  const frac = /\.(\d+)/.exec(timestamp)?.[1] ?? '';
+  return (whole - baseMs) * 1e6 + Number(frac.padEnd(9, '0').slice(0, 9));
+}
+
 // Depth-first order: each span followed by its children, by start time.
 export function waterfallOrder<T extends { span_id: string; parent_id: string; start: number }>(spans: T[]): { span: T; depth: number }[] {
   const ids = new Set(spans.map((s) => s.span_id));
@@ -55,7 +63,8 @@ export function mountTrace(app: App, traceId: string): Page {
     body.replaceChildren(h('div', { class: 'hint' }, 'Loading…'));
     try {
       const res = await api<{ data: { spans: Span[] } }>(`/api/v1/traces/${encodeURIComponent(traceId)}`);
-      const spans = res.data.spans.map((s) => ({ ...s, start: Date.parse(s.start_timestamp) * 1e6 }));
+      const base = Math.min(...res.data.spans.map((s) => Date.parse(s.start_timestamp.replace(/\.\d+/, ''))));
+      const spans = res.data.spans.map((s) => ({ ...s, start: startNs(s.start_timestamp, base) }));
       if (!spans.length) {
         body.replaceChildren(h('div', { class: 'empty' }, 'This trace has no spans.'));
         return;
@@ -72,7 +81,7 @@ export function mountTrace(app: App, traceId: string): Page {
           'div',
           { class: 'span-row' + (s.status === 'error' ? ' span-error' : '') },
           h('div', { class: 'span-name', style: `padding-left: ${depth * 14 + 6}px`, title: s.resource_name }, h('span', { class: 'span-service', style: `color: ${color}` }, s.service), ' ', s.resource_name || s.operation_name || ''),
-          h('div', { class: 'span-track' }, h('div', { class: 'span-bar', style: `left: ${left}%; width: ${width}%; background: ${color}` }), h('span', { class: 'span-dur', style: `left: calc(${Math.min(left + width, 88)}% + 4px)` }, fmtDuration(s.duration))),
+          h('div', { class: 'span-track' }, h('div', { class: 'span-bar', style: `left: ${left}%; width: ${width}%; background: ${color}` }), h('span', { class: 'span-dur' + (width > 20 ? ' inside' : ''), style: `left: calc(${width > 20 ? left : left + width}% + 4px)` }, fmtDuration(s.duration))),
         );
       });
       body.replaceChildren(h('div', { class: 'hint' }, `${spans.length} spans · ${fmtDuration(total)}`), ...rows);
