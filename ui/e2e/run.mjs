@@ -179,6 +179,11 @@ try {
   assert.equal(await page.getByLabel('Group by').inputValue(), 'host');
   assert.equal(await page.getByLabel('Scope').inputValue(), 'env:prod');
   assert.ok((await page.locator('#' + (await page.getByLabel('Metric').getAttribute('list')) + ' option[value="ui.cpu"]').count()) === 1, 'metric autocomplete');
+  await page.getByLabel('Scope').focus();
+  await page.waitForFunction(() => {
+    const list = document.getElementById(document.querySelector('input[aria-label="Scope"]').getAttribute('list'));
+    return [...list.options].some((o) => o.value === 'env:prod');
+  });
   // Hover values: the legend shows numbers under the cursor.
   const box = await page.locator('.graph .u-over').boundingBox();
   await page.mouse.move(box.x + box.width * 0.6, box.y + box.height / 2);
@@ -188,6 +193,26 @@ try {
   // The builder writes the query.
   await page.getByLabel('Space aggregator').selectOption('max');
   await page.waitForFunction(() => document.querySelector('.raw-query').value === 'max:ui.cpu{env:prod} by {host}');
+
+  step('time picker: a custom range goes into the URL and pauses');
+  {
+    await page.click('.time-button');
+    const pad = (n) => String(n).padStart(2, '0');
+    const local = (ms) => {
+      const d = new Date(ms);
+      return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
+    };
+    await page.locator('.time-custom input[aria-label="From"]').fill(local(Date.now() - 40 * 60000));
+    await page.locator('.time-custom input[aria-label="To"]').fill(local(Date.now() - 10 * 60000));
+    await page.click('.time-custom button[type=submit]');
+    await page.waitForFunction(() => /from=\d+&to=\d+/.test(location.search));
+    assert.match(await page.locator('.live-toggle').textContent(), /Paused/);
+    await page.waitForFunction(() => document.querySelectorAll('.u-legend .u-series').length === 4);
+    await page.click('.time-button');
+    await page.click('.time-option[data-span="4h"]');
+    await page.waitForFunction(() => location.search.includes('t=4h'));
+    assert.match(await page.locator('.live-toggle').textContent(), /Live/);
+  }
 
   step('metrics explorer: a syntax error is shown inline at its position');
   await raw.fill('avg:ui.cpu{host:web-1');
