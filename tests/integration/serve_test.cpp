@@ -137,7 +137,7 @@ TEST_F(ServeTest, BadRequestsGetJsonErrors) {
            "--set", "api.sql_enabled=true"});
   ASSERT_TRUE(p.wait_ready()) << p.log();
 
-  auto missing = http_request(p.port(), "GET", "/no/such/route");
+  auto missing = http_request(p.port(), "GET", "/api/no/such/route");
   EXPECT_EQ(missing.status, 404);
   ASSERT_TRUE(json::parse(missing.body)["errors"].is_array()) << missing.body;
 
@@ -172,6 +172,54 @@ TEST_F(ServeTest, BadRequestsGetJsonErrors) {
 
   // The server is still healthy after all of that.
   EXPECT_EQ(http_request(p.port(), "GET", "/healthz").status, 200);
+  p.signal(SIGTERM);
+  EXPECT_EQ(p.wait_exit(5s), 0) << p.log();
+}
+
+TEST_F(ServeTest, ServesTheWebUiAfterEveryApiRoute) {
+  const std::filesystem::path ui = root_ / "ui";
+  std::filesystem::create_directories(ui / "assets");
+  std::ofstream(ui / "index.html") << "<!doctype html><div id=app></div>";
+  std::ofstream(ui / "assets" / "index-abc.js") << "console.log(1)";
+  std::ofstream(root_ / "outside.txt") << "outside";
+  HeelerProcess p(root_ / "data");
+  p.start({"--set", "ui.dir=" + ui.string()});
+  ASSERT_TRUE(p.wait_ready()) << p.log();
+
+  for (const char* target : {"/", "/logs", "/metric/explorer?q=avg%3Acpu%7B*%7D"}) {
+    auto page = http_request(p.port(), "GET", target);
+    EXPECT_EQ(page.status, 200) << target;
+    EXPECT_EQ(page.body, "<!doctype html><div id=app></div>") << target;
+    EXPECT_EQ(page.headers["content-type"], "text/html; charset=utf-8");
+    EXPECT_EQ(page.headers["cache-control"], "no-cache");
+  }
+  auto js = http_request(p.port(), "GET", "/assets/index-abc.js");
+  EXPECT_EQ(js.status, 200);
+  EXPECT_EQ(js.headers["content-type"], "text/javascript; charset=utf-8");
+  EXPECT_EQ(js.headers["cache-control"], "public, max-age=31536000, immutable");
+  for (const char* target :
+       {"/assets/../../outside.txt", "/assets/%2e%2e/%2e%2e/outside.txt", "/%2E%2E/outside.txt"}) {
+    auto escape = http_request(p.port(), "GET", target);
+    EXPECT_EQ(escape.status, 400) << target;
+    EXPECT_EQ(escape.body.find("outside"), std::string::npos) << target;
+  }
+  // API and operability routes keep priority.
+  EXPECT_EQ(http_request(p.port(), "GET", "/healthz").status, 200);
+  EXPECT_NE(http_request(p.port(), "GET", "/metrics").body.find("# TYPE"), std::string::npos);
+  auto api = http_request(p.port(), "GET", "/api/v1/nothing");
+  EXPECT_EQ(api.status, 404);
+  EXPECT_EQ(api.headers["content-type"], "application/json");
+  p.signal(SIGTERM);
+  EXPECT_EQ(p.wait_exit(5s), 0) << p.log();
+}
+
+TEST_F(ServeTest, SaysHowToBuildAMissingWebUi) {
+  HeelerProcess p(root_ / "data");
+  p.start({"--set", "ui.dir=" + (root_ / "no-ui").string()});
+  ASSERT_TRUE(p.wait_ready()) << p.log();
+  auto page = http_request(p.port(), "GET", "/");
+  EXPECT_EQ(page.headers["content-type"], "text/html; charset=utf-8");
+  EXPECT_NE(page.body.find("was not built"), std::string::npos) << page.body;
   p.signal(SIGTERM);
   EXPECT_EQ(p.wait_exit(5s), 0) << p.log();
 }
