@@ -189,6 +189,14 @@ try {
   await page.mouse.move(box.x + box.width * 0.6, box.y + box.height / 2);
   await page.waitForFunction(() => [...document.querySelectorAll('.u-legend .u-series:not(:first-child) .u-value')].some((e) => /\d/.test(e.textContent)));
   assert.match(page.url(), /q=avg%3Aui\.cpu/);
+  // The lines are drawn: pixels of the first series' colour (#3d6fd9) on the canvas.
+  const linePixels = await page.locator('.graph canvas').evaluate((c) => {
+    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    let n = 0;
+    for (let i = 0; i < d.length; i += 4) if (Math.abs(d[i] - 61) < 30 && Math.abs(d[i + 1] - 111) < 30 && Math.abs(d[i + 2] - 217) < 30) n++;
+    return n;
+  });
+  assert.ok(linePixels > 300, `the first series is drawn (${linePixels} pixels)`);
   await page.screenshot({ path: join(out, 'metrics.png') });
   // The builder writes the query.
   await page.getByLabel('Space aggregator').selectOption('max');

@@ -55,7 +55,8 @@ export function lineChart(box: HTMLElement, times: number[], series: { label: st
         label: s.label,
         stroke: PALETTE[i % PALETTE.length],
         width: 2,
-        spanGaps: false,
+        // Sparse series (reported less often than the interval) still draw as lines.
+        spanGaps: true,
         points: { show: times.length < 60 },
       })),
     ],
