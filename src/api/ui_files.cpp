@@ -42,6 +42,29 @@ std::string_view content_type_for(const std::filesystem::path& file) {
   return "application/octet-stream";
 }
 
+std::string html_escape(std::string_view text) {
+  std::string out;
+  for (char c : text) {
+    switch (c) {
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      default:
+        out += c;
+    }
+  }
+  return out;
+}
+
 bool read_file(const std::filesystem::path& file, std::string& out) {
   std::ifstream in(file, std::ios::binary);
   if (!in) return false;
@@ -110,8 +133,8 @@ Response serve_ui(const std::filesystem::path& dir, const Request& request) {
 
   const std::filesystem::path index = dir / "index.html";
   if (!is_regular(index)) {
-    Response r =
-        Response::text(404, fmt::format(kNotBuilt, dir.string()), "text/html; charset=utf-8");
+    Response r = Response::text(404, fmt::format(kNotBuilt, html_escape(dir.string())),
+                                "text/html; charset=utf-8");
     r.headers.push_back({"Cache-Control", "no-cache"});
     return r;
   }

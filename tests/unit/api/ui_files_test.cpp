@@ -105,6 +105,9 @@ TEST_F(UiFilesTest, MissingBuildSaysHowToBuild) {
   EXPECT_EQ(res.content_type, "text/html; charset=utf-8");
   EXPECT_NE(res.body.find("was not built"), std::string::npos);
   EXPECT_NE(res.body.find("make"), std::string::npos);
+  Response odd = serve_ui(root_ / "<b>", r);
+  EXPECT_EQ(odd.body.find("<b>"), std::string::npos);
+  EXPECT_NE(odd.body.find("&lt;b&gt;"), std::string::npos);
 }
 
 TEST(UiDirTest, ConfiguredDirectoryWins) {
