@@ -5,7 +5,7 @@ import { h } from './dom';
 import { mountLogs } from './logs';
 import { mountMetrics } from './metrics';
 import { mountTrace } from './trace';
-import { decodeState, encodeState, RELATIVE_RANGES, rangeLabel, ViewState } from './state';
+import { decodeState, encodeState, ViewState } from './state';
 import { timePicker } from './timepicker';
 
 export interface Page {
@@ -136,8 +136,6 @@ function start(): void {
     render(prev);
   });
   render(null);
-  void RELATIVE_RANGES;
-  void rangeLabel;
 }
 
 start();
