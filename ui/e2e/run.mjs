@@ -184,9 +184,13 @@ try {
     const list = document.getElementById(document.querySelector('input[aria-label="Scope"]').getAttribute('list'));
     return [...list.options].some((o) => o.value === 'env:prod');
   });
+  // Close the completion popup, which would take the mouse.
+  await page.keyboard.press('Escape');
+  await page.getByLabel('Scope').blur();
   // Hover values: the legend shows numbers under the cursor.
   const box = await page.locator('.graph .u-over').boundingBox();
-  await page.mouse.move(box.x + box.width * 0.6, box.y + box.height / 2);
+  await page.mouse.move(box.x + box.width * 0.5, box.y - 40);
+  await page.mouse.move(box.x + box.width * 0.6, box.y + box.height / 2, { steps: 8 });
   await page.waitForFunction(() => [...document.querySelectorAll('.u-legend .u-series:not(:first-child) .u-value')].some((e) => /\d/.test(e.textContent)));
   assert.match(page.url(), /q=avg%3Aui\.cpu/);
   // The lines are drawn: pixels of the first series' colour (#3d6fd9) on the canvas.

@@ -30,11 +30,18 @@ function axes(ySpace = 30): uPlot.Axis[] {
   ];
 }
 
-// Keeps a chart as wide as its box.
+// Keeps a chart as wide as its box, and its idea of where it sits on the page
+// current: content loading above a chart moves it without a resize or scroll event,
+// and a stale position leaves the cursor (and the hover values) off the plot.
 function fit(plot: uPlot, box: HTMLElement, height: number): () => void {
   const ro = new ResizeObserver(() => plot.setSize({ width: Math.max(200, box.clientWidth), height }));
   ro.observe(box);
-  return () => ro.disconnect();
+  const sync = () => plot.syncRect(true);
+  box.addEventListener('mouseenter', sync);
+  return () => {
+    ro.disconnect();
+    box.removeEventListener('mouseenter', sync);
+  };
 }
 
 export interface Chart {
