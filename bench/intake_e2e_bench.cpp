@@ -66,21 +66,14 @@
 #include "intake/datadog_apm/apm_decode.h"
 #include "intake/datadog_http/decode.h"
 #include "intake/dogstatsd/aggregator.h"
+#include "intake/otlp/decode.h"
+#include "intake/prometheus/decode.h"
+#include "opentelemetry/proto/collector/trace/v1/trace_service.pb.h"
 #include "pipeline/consumer.h"
 #include "pipeline/signals.h"
 #include "process_harness.h"
 #include "store/embedded_engine.h"
 #include "store/schema.h"
-
-#if HEELER_E2E_OTLP_PROTO
-#include "opentelemetry/proto/collector/trace/v1/trace_service.pb.h"
-#endif
-#if HEELER_E2E_OTLP_DECODE
-#include "intake/otlp/decode.h"
-#endif
-#if HEELER_E2E_PROMETHEUS_DECODE
-#include "intake/prometheus/decode.h"
-#endif
 
 namespace {
 
@@ -545,7 +538,6 @@ HttpFeed logs_feed(size_t bodies, size_t threads, int64_t base_ns) {
   return feed;
 }
 
-#if HEELER_E2E_OTLP_PROTO
 namespace otel = opentelemetry::proto;
 
 template <typename Message>
@@ -664,12 +656,10 @@ otel::collector::trace::v1::ExportTraceServiceRequest otlp_request(size_t index,
   }
   return request;
 }
-#endif
 
 HttpFeed otlp_feed([[maybe_unused]] size_t requests, [[maybe_unused]] size_t threads,
                    [[maybe_unused]] int64_t base_ns) {
   HttpFeed feed;
-#if HEELER_E2E_OTLP_PROTO
   for (size_t i = 0; i < requests; ++i) {
     Request r{"POST", "/v1/traces",
               "Content-Type: application/x-protobuf\r\nUser-Agent: "
@@ -679,7 +669,6 @@ HttpFeed otlp_feed([[maybe_unused]] size_t requests, [[maybe_unused]] size_t thr
   }
   feed.description = fmt::format("1,000 spans, {:.0f} KB protobuf",
                                  feed.bytes / 1e3 / std::max<size_t>(requests, 1));
-#endif
   return feed;
 }
 
@@ -1421,7 +1410,6 @@ Direct direct_logs(store::Engine& engine, const HttpFeed& feed) {
 
 Direct direct_otlp([[maybe_unused]] store::Engine& engine, [[maybe_unused]] const HttpFeed& feed) {
   Direct d;
-#if HEELER_E2E_OTLP_DECODE
   std::vector<pipeline::SpanBatch> batches;
   const int64_t now = wall_now_ns();
   for (const auto& r : feed.requests) {
@@ -1433,9 +1421,6 @@ Direct direct_otlp([[maybe_unused]] store::Engine& engine, [[maybe_unused]] cons
     batches.push_back(std::move(batch));
   }
   d = insert_batches(engine, batches);
-#else
-  d.error = "the OTLP decoder is not built";
-#endif
   return d;
 }
 
@@ -1466,7 +1451,6 @@ Direct direct_dogstatsd(store::Engine& engine, const StatsdFeed& feed, size_t in
 Direct direct_prom(store::Engine& engine, const Options& o, const HttpFeed& feed,
                    const std::vector<PromSeries>& series, int64_t now_ns) {
   std::vector<pipeline::MetricBatch> batches;
-#if HEELER_E2E_PROMETHEUS_DECODE
   (void)o, (void)series;
   pipeline::CumulativeToDelta deltas(now_ns - int64_t{3600} * 1000000000);
   intake::prometheus::ConvertContext context;
@@ -1483,38 +1467,6 @@ Direct direct_prom(store::Engine& engine, const Options& o, const HttpFeed& feed
     intake::prometheus::convert_write_request(request, context, batch, result);
     batches.push_back(std::move(batch));
   }
-#else
-  (void)feed;
-  std::vector<std::vector<std::string>> tag_text(series.size());
-  for (size_t i = 0; i < series.size(); ++i)
-    for (const auto& [name, value] : series[i].labels)
-      if (name != "__name__") tag_text[i].push_back(name + ":" + value);
-  std::vector<std::vector<std::string_view>> tags(series.size());
-  for (size_t i = 0; i < series.size(); ++i)
-    for (const auto& t : tag_text[i]) tags[i].push_back(t);
-  const int64_t first_ms = now_ns / 1000000 - static_cast<int64_t>(o.prom_scrapes + 4) * 15000;
-  std::vector<std::vector<pipeline::MetricBatch>> per_shard(o.threads);
-  std::vector<pipeline::MetricBatch> open(o.threads);
-  for (size_t scrape = 0; scrape < o.prom_scrapes; ++scrape)
-    for (size_t i = 0; i < series.size(); ++i) {
-      const size_t shard = i % o.threads;
-      pipeline::MetricPoint p;
-      p.metric = series[i].metric;
-      p.tags = tags[i];
-      p.kind = pipeline::MetricKind::gauge;
-      p.timestamp_ms = first_ms + static_cast<int64_t>(scrape) * 15000;
-      p.value = prom_value(i, scrape);
-      open[shard].append(p);
-      if (open[shard].size() == o.prom_per_request) {
-        per_shard[shard].push_back(std::move(open[shard]));
-        open[shard] = pipeline::MetricBatch();
-      }
-    }
-  for (size_t shard = 0; shard < o.threads; ++shard) {
-    if (open[shard].size()) per_shard[shard].push_back(std::move(open[shard]));
-    for (auto& b : per_shard[shard]) batches.push_back(std::move(b));
-  }
-#endif
   return insert_metric_batches(engine, batches);
 }
 
