@@ -101,26 +101,25 @@ size_t utf8_sequence_length(std::string_view text, size_t i) {
 
 }  // namespace
 
-std::string json_escape(std::string_view text) {
-  std::string out;
-  out.reserve(text.size() + 8);
-  for (size_t i = 0; i < text.size();) {
-    const char c = text[i];
-    const auto byte = static_cast<unsigned char>(c);
+void append_json_escaped(std::string& out, std::string_view text) {
+  size_t run = 0;  // start of the bytes still to copy as they are
+  size_t i = 0;
+  while (i < text.size()) {
+    const auto byte = static_cast<unsigned char>(text[i]);
+    if (byte >= 0x20 && byte < 0x80 && byte != '"' && byte != '\\') {
+      ++i;
+      continue;
+    }
     if (byte >= 0x80) {
       // Bytes that are not UTF-8 (from a percent-decoded path, say) would make the
       // document invalid JSON; each one becomes U+FFFD.
-      size_t n = utf8_sequence_length(text, i);
-      if (n == 0) {
-        out += "\\ufffd";
-        ++i;
-      } else {
-        out.append(text.substr(i, n));
+      if (const size_t n = utf8_sequence_length(text, i); n > 0) {
         i += n;
+        continue;
       }
-      continue;
     }
-    switch (c) {
+    out.append(text.substr(run, i - run));
+    switch (byte) {
       case '"':
         out += "\\\"";
         break;
@@ -143,14 +142,17 @@ std::string json_escape(std::string_view text) {
         out += "\\t";
         break;
       default:
-        if (byte < 0x20) {
-          out += fmt::format("\\u{:04x}", static_cast<unsigned>(byte));
-        } else {
-          out += c;
-        }
+        out += byte < 0x20 ? fmt::format("\\u{:04x}", static_cast<unsigned>(byte)) : "\\ufffd";
     }
-    ++i;
+    run = ++i;
   }
+  out.append(text.substr(run));
+}
+
+std::string json_escape(std::string_view text) {
+  std::string out;
+  out.reserve(text.size() + 8);
+  append_json_escaped(out, text);
   return out;
 }
 

@@ -85,5 +85,7 @@ bool percent_decode(std::string_view in, std::string& out, bool plus_is_space);
 
 // Escapes text for use inside a JSON string literal (without the surrounding quotes).
 std::string json_escape(std::string_view text);
+// The same, appended to `out` (for writers that build a document in one buffer).
+void append_json_escaped(std::string& out, std::string_view text);
 
 }  // namespace heeler::net

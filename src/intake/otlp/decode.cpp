@@ -11,6 +11,7 @@
 
 #include "intake/otlp/convert_common.h"
 #include "intake/otlp/json.h"
+#include "net/http.h"
 
 namespace heeler::intake::otlp {
 
@@ -20,30 +21,6 @@ constexpr size_t kMaxReasons = 5;
 constexpr size_t kChunkBytes = 16 * 1024;
 constexpr char kBase64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 constexpr char kHex[] = "0123456789abcdef";
-
-// Length of the valid UTF-8 sequence at s[i], or 0 when it is not one.
-size_t utf8_sequence(std::string_view s, size_t i) {
-  const auto byte = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
-  const unsigned char b = byte(i);
-  const size_t left = s.size() - i;
-  auto cont = [&](size_t k) { return (byte(i + k) & 0xC0) == 0x80; };
-  if (b >= 0xC2 && b <= 0xDF) return left >= 2 && cont(1) ? 2 : 0;
-  if (b >= 0xE0 && b <= 0xEF) {
-    if (left < 3 || !cont(1) || !cont(2)) return 0;
-    const unsigned char b1 = byte(i + 1);
-    if (b == 0xE0 && b1 < 0xA0) return 0;  // overlong
-    if (b == 0xED && b1 > 0x9F) return 0;  // surrogate
-    return 3;
-  }
-  if (b >= 0xF0 && b <= 0xF4) {
-    if (left < 4 || !cont(1) || !cont(2) || !cont(3)) return 0;
-    const unsigned char b1 = byte(i + 1);
-    if (b == 0xF0 && b1 < 0x90) return 0;  // overlong
-    if (b == 0xF4 && b1 > 0x8F) return 0;  // past U+10FFFF
-    return 4;
-  }
-  return 0;
-}
 
 }  // namespace
 
@@ -150,55 +127,7 @@ void append_double(std::string& out, double value) {
 
 void append_json_string(std::string& out, std::string_view text) {
   out.push_back('"');
-  size_t run = 0;  // start of the pending run of bytes copied as they are
-  size_t i = 0;
-  while (i < text.size()) {
-    const auto b = static_cast<unsigned char>(text[i]);
-    if (b >= 0x20 && b != '"' && b != '\\' && b < 0x80) {
-      ++i;
-      continue;
-    }
-    if (b >= 0x80) {
-      if (const size_t n = utf8_sequence(text, i); n > 0) {
-        i += n;
-        continue;
-      }
-    }
-    out.append(text.substr(run, i - run));
-    switch (b) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      case '\b':
-        out += "\\b";
-        break;
-      case '\f':
-        out += "\\f";
-        break;
-      default:
-        if (b < 0x20) {
-          const char esc[6] = {'\\', 'u', '0', '0', kHex[b >> 4], kHex[b & 15]};
-          out.append(esc, 6);
-        } else {
-          out += "\\ufffd";  // not UTF-8
-        }
-    }
-    ++i;
-    run = i;
-  }
-  out.append(text.substr(run));
+  net::append_json_escaped(out, text);
   out.push_back('"');
 }
 
