@@ -285,6 +285,37 @@ Response host_tags(store::Engine& engine, Request&) {
   return Response::json(200, json{{"tags", tags}}.dump());
 }
 
+// The values of one tag key across metric series, for template variables and pickers.
+Response tag_values(store::Engine& engine, Request& request) {
+  auto key = request.query_param("key");
+  if (!key || key->empty()) return Response::error(400, "key is required (a tag key such as host)");
+  const int64_t now = query::now_ms();
+  int64_t from = now - 86400'000;
+  if (auto f = request.query_param("from")) {
+    auto ms = time_param(*f, "from", now);
+    if (!ms.ok()) return Response::error(ms.status());
+    from = *ms;
+  }
+  store::Params params;
+  params.add("from", from).add("key", *key);
+  // host is a column of its own; every other tag lives in the map.
+  const bool host = *key == "host";
+  std::string sql = host ? "SELECT DISTINCT host AS v FROM metric_series WHERE host != ''"
+                         : "SELECT DISTINCT tags[{key:String}] AS v FROM metric_series "
+                           "WHERE mapContains(tags, {key:String})";
+  sql += " AND last_seen >= fromUnixTimestamp64Milli({from:Int64})";
+  if (auto metric = request.query_param("metric"); metric && !metric->empty()) {
+    sql += " AND metric = {metric:String}";
+    params.add("metric", *metric);
+  }
+  sql += " ORDER BY v LIMIT 10000";
+  auto rows = engine.query(sql, params);
+  if (!rows.ok()) return Response::error(rows.status());
+  json values = json::array();
+  for (const auto& row : rows->rows()) values.push_back(row[0].as_string());
+  return Response::json(200, json{{"key", *key}, {"values", std::move(values)}}.dump());
+}
+
 }  // namespace
 
 void add_metrics_query_routes(net::Router& router, store::Engine& engine) {
@@ -295,6 +326,7 @@ void add_metrics_query_routes(net::Router& router, store::Engine& engine) {
   router.add("GET", "/api/v2/metrics/{metric}/all-tags",
              [&engine](Request& r) { return metric_tags(engine, r); });
   router.add("GET", "/api/v1/tags/hosts", [&engine](Request& r) { return host_tags(engine, r); });
+  router.add("GET", "/api/v1/tags/values", [&engine](Request& r) { return tag_values(engine, r); });
 }
 
 }  // namespace heeler::api

@@ -5,6 +5,7 @@
 //   GET  /api/v1/metrics?from=               metrics that reported since `from`
 //   GET  /api/v2/metrics/{metric}/all-tags   the tags of a metric's series
 //   GET  /api/v1/tags/hosts                  each tag and the hosts that carry it
+//   GET  /api/v1/tags/values?key=[&metric=][&from=]  the values of one tag key
 #pragma once
 
 #include "net/http.h"

@@ -7,6 +7,7 @@
 #include <tuple>
 #include <vector>
 
+#include "api/dashboards.h"
 #include "api/health.h"
 #include "api/logs_search.h"
 #include "api/metrics_query.h"
@@ -166,6 +167,8 @@ int run_serve(const core::Config& config) {
   api::add_metrics_query_routes(*api_router, *engine);
   api::add_logs_search_routes(*api_router, *engine);
   api::add_spans_search_routes(*api_router, *engine);
+  dashboards::DashboardStore dashboard_store(**metadata);
+  api::add_dashboard_routes(*api_router, dashboard_store);
 
   Running running;
   auto shutdown = [&](std::chrono::milliseconds grace) {

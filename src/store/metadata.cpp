@@ -55,6 +55,12 @@ const std::vector<MetaMigration>& metadata_migrations() {
        "updated_at INTEGER NOT NULL DEFAULT (unixepoch()));"
        "INSERT INTO settings(key, value) VALUES ('installation_id', '" +
            random_id() + "');"},
+      // dashboards/: the body is the dashboard's JSON; the other columns serve lists.
+      {2, "dashboards",
+       "CREATE TABLE dashboards (id TEXT PRIMARY KEY, title TEXT NOT NULL, "
+       "description TEXT NOT NULL DEFAULT '', layout_type TEXT NOT NULL, body TEXT NOT NULL, "
+       "created_ms INTEGER NOT NULL, modified_ms INTEGER NOT NULL);"
+       "CREATE INDEX dashboards_by_modified ON dashboards(modified_ms);"},
   };
   return migrations;
 }

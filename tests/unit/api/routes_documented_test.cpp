@@ -1,12 +1,15 @@
 // Every route the API port serves is in docs/api/openapi.json, and everything the file
 // describes is served: the routes are collected the way `heeler serve` adds them.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
+#include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <string>
 
+#include "api/dashboards.h"
 #include "api/health.h"
 #include "api/logs_search.h"
 #include "api/metrics_query.h"
@@ -57,6 +60,14 @@ TEST(ApiDescription, DescribesExactlyTheRoutesServed) {
   add_metrics_query_routes(api, engine);
   add_logs_search_routes(api, engine);
   add_spans_search_routes(api, engine);
+  const auto meta_file = std::filesystem::temp_directory_path() /
+                         ("heeler-routes-" + std::to_string(::getpid()) + ".db");
+  auto meta = store::MetadataStore::open(meta_file);
+  ASSERT_TRUE(meta.ok());
+  dashboards::DashboardStore dashboard_store(**meta);
+  add_dashboard_routes(api, dashboard_store);
+  for (const char* suffix : {"", "-wal", "-shm"})
+    std::filesystem::remove(meta_file.string() + suffix);
   intake::ReceiverContext context{config, consumer, metrics, api, otlp, apm};
   std::vector<std::unique_ptr<intake::Receiver>> receivers;
   for (const auto& r : intake::registered_receivers()) receivers.push_back(r.factory(context));
