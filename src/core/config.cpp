@@ -198,6 +198,8 @@ const std::vector<KeyHandler>& handlers() {
          },
          [](const C& c) { return c.ui.dir; },
          true});
+    t.push_back(int_key("monitors.interval_seconds", "how often each monitor is evaluated",
+                        &C::monitors, &C::Monitors::interval_seconds, 1, 3600));
     t.push_back(int_key("dogstatsd.flush_interval_seconds",
                         "DogStatsD aggregation interval in seconds", &C::dogstatsd,
                         &C::Dogstatsd::flush_interval_seconds, 1, 3600));

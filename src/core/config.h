@@ -84,6 +84,11 @@ struct Config {
     bool operator==(const Ui&) const = default;
   } ui;
 
+  struct Monitors {
+    int interval_seconds = 60;  // each monitor is evaluated this often
+    bool operator==(const Monitors&) const = default;
+  } monitors;
+
   struct Intake {
     std::string api_keys;  // comma-separated Datadog API keys accepted; empty: any key
     bool operator==(const Intake&) const = default;

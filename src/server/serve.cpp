@@ -11,6 +11,7 @@
 #include "api/health.h"
 #include "api/logs_search.h"
 #include "api/metrics_query.h"
+#include "api/monitors.h"
 #include "api/spans_search.h"
 #include "api/sql.h"
 #include "api/ui_files.h"
@@ -21,6 +22,7 @@
 #include "pipeline/ingest.h"
 #include "pipeline/wal.h"
 #include "pipeline/writer.h"
+#include "query/time_spec.h"
 #include "server/process.h"
 #include "store/embedded_engine.h"
 #include "store/metadata.h"
@@ -169,9 +171,17 @@ int run_serve(const core::Config& config) {
   api::add_spans_search_routes(*api_router, *engine);
   dashboards::DashboardStore dashboard_store(**metadata);
   api::add_dashboard_routes(*api_router, dashboard_store);
+  monitors::MonitorStore monitor_store(**metadata);
+  api::EngineMonitorData monitor_data(*engine);
+  monitors::SchedulerConfig scheduler_config;
+  scheduler_config.interval_ms = int64_t{config.monitors.interval_seconds} * 1000;
+  monitors::MonitorScheduler monitor_scheduler(monitor_store, monitor_data, query::now_ms,
+                                               scheduler_config);
+  api::add_monitor_routes(*api_router, monitor_store, monitor_scheduler);
 
   Running running;
   auto shutdown = [&](std::chrono::milliseconds grace) {
+    monitor_scheduler.stop();
     running.stop(grace);
     writer.stop();
     (*wal)->close();
@@ -215,6 +225,8 @@ int run_serve(const core::Config& config) {
 
   sigset_t set = stop_signals();
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  // Started with the stop signals blocked, as every thread must be for sigwait.
+  monitor_scheduler.start();
   int sig = 0;
   sigwait(&set, &sig);
   const auto stopping = Clock::now();

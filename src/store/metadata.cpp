@@ -61,6 +61,20 @@ const std::vector<MetaMigration>& metadata_migrations() {
        "description TEXT NOT NULL DEFAULT '', layout_type TEXT NOT NULL, body TEXT NOT NULL, "
        "created_ms INTEGER NOT NULL, modified_ms INTEGER NOT NULL);"
        "CREATE INDEX dashboards_by_modified ON dashboards(modified_ms);"},
+      // monitors/: definitions (the body is the monitor's JSON), each group's current
+      // state, and every state change.
+      {3, "monitors",
+       "CREATE TABLE monitors (id INTEGER PRIMARY KEY AUTOINCREMENT, body TEXT NOT NULL, "
+       "created_ms INTEGER NOT NULL, modified_ms INTEGER NOT NULL, overall_state TEXT NOT NULL, "
+       "overall_modified_ms INTEGER NOT NULL);"
+       "CREATE TABLE monitor_groups (monitor_id INTEGER NOT NULL, grp TEXT NOT NULL, "
+       "state TEXT NOT NULL, value REAL, last_change_ms INTEGER NOT NULL, "
+       "last_data_ms INTEGER NOT NULL, last_notified_ms INTEGER NOT NULL, "
+       "PRIMARY KEY (monitor_id, grp));"
+       "CREATE TABLE monitor_history (monitor_id INTEGER NOT NULL, at_ms INTEGER NOT NULL, "
+       "grp TEXT NOT NULL, from_state TEXT NOT NULL, to_state TEXT NOT NULL, value REAL, "
+       "renotify INTEGER NOT NULL, notify INTEGER NOT NULL);"
+       "CREATE INDEX monitor_history_by_time ON monitor_history(monitor_id, at_ms);"},
   };
   return migrations;
 }

@@ -13,6 +13,7 @@
 #include "api/health.h"
 #include "api/logs_search.h"
 #include "api/metrics_query.h"
+#include "api/monitors.h"
 #include "api/spans_search.h"
 #include "api/sql.h"
 #include "intake/receiver.h"
@@ -66,6 +67,10 @@ TEST(ApiDescription, DescribesExactlyTheRoutesServed) {
   ASSERT_TRUE(meta.ok());
   dashboards::DashboardStore dashboard_store(**meta);
   add_dashboard_routes(api, dashboard_store);
+  monitors::MonitorStore monitor_store(**meta);
+  EngineMonitorData monitor_data(engine);
+  monitors::MonitorScheduler scheduler(monitor_store, monitor_data, [] { return int64_t{0}; });
+  add_monitor_routes(api, monitor_store, scheduler);
   for (const char* suffix : {"", "-wal", "-shm"})
     std::filesystem::remove(meta_file.string() + suffix);
   intake::ReceiverContext context{config, consumer, metrics, api, otlp, apm};
