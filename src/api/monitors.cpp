@@ -185,7 +185,7 @@ core::Result<std::vector<monitors::GroupValue>> EngineMonitorData::values(
 }
 
 void add_monitor_routes(net::Router& router, monitors::MonitorStore& store,
-                        monitors::MonitorScheduler& scheduler) {
+                        monitors::MonitorScheduler& scheduler, monitors::Notifier& notifier) {
   router.add("GET", "/api/v1/monitor", [&store](Request& r) {
     auto all = store.list();
     if (!all) return Response::error(all.status());
@@ -276,6 +276,15 @@ void add_monitor_routes(net::Router& router, monitors::MonitorStore& store,
                      {"renotify", h.renotify},
                      {"notified", h.notify}});
     return Response::json(200, json{{"monitor_id", *id}, {"history", std::move(out)}}.dump());
+  });
+  router.add("GET", "/api/v1/monitor/{id}/notifications", [&store, &notifier](Request& r) {
+    auto id = monitor_id(r);
+    if (!id) return Response::error(id.status());
+    if (auto m = store.get(*id); !m) return Response::error(m.status());
+    auto deliveries = notifier.deliveries(*id, 1000);
+    if (!deliveries) return Response::error(deliveries.status());
+    return Response::json(
+        200, json{{"monitor_id", *id}, {"notifications", std::move(*deliveries)}}.dump());
   });
 }
 

@@ -7,11 +7,13 @@
 //   DELETE /api/v1/monitor/{id}             {deleted_monitor_id}; 400 while a composite
 //                                           names it
 //   GET    /api/v1/monitor/{id}/history     the monitor's state changes, newest first
+//   GET    /api/v1/monitor/{id}/notifications   delivery attempts and outcomes, newest first
 // and the store-backed data source monitors are evaluated against.
 #pragma once
 
 #include "monitors/evaluation.h"
 #include "monitors/monitor_store.h"
+#include "monitors/notifier.h"
 #include "monitors/scheduler.h"
 #include "net/http.h"
 #include "store/engine.h"
@@ -31,6 +33,6 @@ class EngineMonitorData final : public monitors::DataSource {
 };
 
 void add_monitor_routes(net::Router& router, monitors::MonitorStore& store,
-                        monitors::MonitorScheduler& scheduler);
+                        monitors::MonitorScheduler& scheduler, monitors::Notifier& notifier);
 
 }  // namespace heeler::api

@@ -4,6 +4,8 @@
 
 #include <cmath>
 
+#include "monitors/message.h"
+
 namespace heeler::monitors {
 namespace {
 
@@ -190,6 +192,14 @@ core::Result<Monitor> parse_monitor(const json& body) {
       return invalid("priority must be a whole number from 1 to 5, or null");
   }
   if (auto st = read_options(body, m); !st.ok()) return st;
+  // Template errors are found now, not when the monitor first notifies.
+  std::vector<std::string> keys;
+  for (std::string key : m.query.group_by())
+    keys.push_back(key.starts_with('@') ? key.substr(1) : key);
+  for (auto [field, text] : {std::pair{"name", &m.name}, std::pair{"message", &m.message}}) {
+    if (auto e = check_template(*text, keys))
+      return invalid(fmt::format("{}: at {}: {}", field, e->position, e->message));
+  }
   // The thresholds as evaluation uses them, so a read shows them.
   if (m.query.kind != QueryKind::composite)
     m.body["options"]["thresholds"]["critical"] = *m.options.thresholds.critical;
