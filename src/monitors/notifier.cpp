@@ -534,6 +534,18 @@ Notifier::Outcome Notifier::send_mail(const Notification& n, const std::string& 
   return {true, false, "sent"};
 }
 
+void Notifier::record_silenced(const Notification& n, int64_t downtime_id) {
+  for (const std::string& target : mentions(n.body)) {
+    auto r = meta_.exec(
+        "INSERT INTO monitor_deliveries(monitor_id, at_ms, grp, transition, channel, status, "
+        "attempts, detail) VALUES (?1, ?2, ?3, ?4, ?5, 'silenced', 0, ?6)",
+        {n.monitor_id, n.at_ms, n.group, n.transition, "@" + target,
+         fmt::format("downtime {}", downtime_id)});
+    if (!r)
+      core::log::error("monitors", "cannot record a delivery", {{"error", r.status().to_string()}});
+  }
+}
+
 void Notifier::record(const Job& job, bool ok, const std::string& detail) {
   const Notification& n = *job.notification;
   auto r = meta_.exec(

@@ -104,6 +104,8 @@ class Notifier {
 
   // Queues one delivery per mention of n.body; returns at once.
   void notify(const Notification& n);
+  // Records, for each mention, that a downtime kept the notification from being sent.
+  void record_silenced(const Notification& n, int64_t downtime_id);
   // Waits until nothing is queued or being delivered; false on timeout (tests).
   bool idle(std::chrono::milliseconds timeout);
 

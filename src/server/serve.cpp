@@ -195,6 +195,7 @@ int run_serve(const core::Config& config) {
   monitors::MonitorScheduler monitor_scheduler(monitor_store, monitor_data, query::now_ms,
                                                scheduler_config);
   monitors::ChannelStore channel_store(**metadata);
+  monitors::DowntimeStore downtime_store(**metadata);
   monitors::Notifier notifier(channel_store, **metadata, notifier_config(config.notifications));
   const std::string base_url = !config.notifications.base_url.empty()
                                    ? config.notifications.base_url
@@ -209,13 +210,21 @@ int run_serve(const core::Config& config) {
           std::vector<std::string_view> tags(e.tags.begin(), e.tags.end());
           batch.append({e.timestamp_ms, e.title, e.text, "monitor", "normal", e.alert_type, e.host,
                         e.service, e.env, e.aggregation_key, tags});
-          if (n.notify) notifier.notify(n);
+          if (!n.notify) continue;
+          // A downtime keeps the monitor evaluated and its changes recorded, but quiet.
+          auto silenced = downtime_store.silencing(m.monitor, n.group, n.at_ms / 1000);
+          if (silenced && !silenced->empty()) {
+            notifier.record_silenced(n, silenced->front());
+            continue;
+          }
+          notifier.notify(n);
         }
         if (core::Status st = consumer.consume_events(std::move(batch)); !st.ok())
           core::log::warn("monitors", "state change events were not stored",
                           {{"error", st.to_string()}});
       });
-  api::add_monitor_routes(*api_router, monitor_store, monitor_scheduler, notifier);
+  api::add_monitor_routes(*api_router,
+                          {monitor_store, monitor_scheduler, notifier, downtime_store});
   api::add_integration_routes(*api_router, channel_store);
 
   Running running;

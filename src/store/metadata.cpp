@@ -83,6 +83,10 @@ const std::vector<MetaMigration>& metadata_migrations() {
        "grp TEXT NOT NULL, transition TEXT NOT NULL, channel TEXT NOT NULL, "
        "status TEXT NOT NULL, attempts INTEGER NOT NULL, detail TEXT NOT NULL);"
        "CREATE INDEX monitor_deliveries_by_time ON monitor_deliveries(monitor_id, at_ms);"},
+      // monitors/: downtimes (the body is the downtime's JSON); cancelled ones are kept.
+      {5, "downtimes",
+       "CREATE TABLE downtimes (id INTEGER PRIMARY KEY AUTOINCREMENT, body TEXT NOT NULL, "
+       "disabled INTEGER NOT NULL);"},
   };
   return migrations;
 }

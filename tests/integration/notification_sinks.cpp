@@ -132,8 +132,15 @@ void HttpSink::serve(int fd) {
     if (header_end != std::string::npos && data.size() >= header_end + 4 + length) break;
   }
   req.body = data.substr(header_end + 4, length);
-  const bool fail = failures_.fetch_sub(1) > 0;
-  if (!fail) failures_ = 0;
+  bool fail = false;
+  {
+    std::lock_guard lock(mu_);
+    auto it = failures_.find(req.path);
+    if (it != failures_.end() && it->second > 0) {
+      --it->second;
+      fail = true;
+    }
+  }
   const std::string reply =
       fail ? "HTTP/1.1 500 Internal Server Error\r\nContent-Length: 4\r\n"
              "Connection: close\r\n\r\nfail"

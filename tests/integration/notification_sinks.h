@@ -26,8 +26,11 @@ class HttpSink {
   HttpSink();
   ~HttpSink();
   uint16_t port() const { return port_; }
-  // The next `n` requests are answered 500.
-  void fail_next(int n) { failures_ = n; }
+  // The next `n` requests to `path` are answered 500.
+  void fail_next(const std::string& path, int n) {
+    std::lock_guard lock(mu_);
+    failures_[path] = n;
+  }
   std::vector<SinkRequest> requests();
   // Requests to `path` once at least `n` arrived; fewer after `timeout`.
   std::vector<SinkRequest> wait_for(const std::string& path, size_t n,
@@ -37,10 +40,10 @@ class HttpSink {
   void serve(int fd);
   int listen_fd_ = -1;
   uint16_t port_ = 0;
-  std::atomic<int> failures_{0};
   std::atomic<bool> stop_{false};
   std::mutex mu_;
   std::vector<SinkRequest> requests_;
+  std::map<std::string, int> failures_;
   std::thread thread_;
 };
 

@@ -105,7 +105,7 @@ TEST_F(NotificationsTest, AlertAndRecoveryReachEveryChannel) {
                 .status,
             400);
 
-  http_.fail_next(1);  // the webhook's first attempt gets a 500 and is retried
+  http_.fail_next("/hook", 1);  // the webhook's first attempt gets a 500 and is retried
   gauge(97, now_s() - 10);
   json monitor = ok(call(
       "POST", "/api/v1/monitor",
@@ -207,6 +207,52 @@ TEST_F(NotificationsTest, AlertAndRecoveryReachEveryChannel) {
   EXPECT_EQ(events[1]["alert_type"], "error");
   EXPECT_EQ(events[1]["host"], "web-1");
   EXPECT_EQ(events[1]["source_type_name"], "monitor");
+}
+
+TEST_F(NotificationsTest, ADowntimeKeepsAlertsQuietUntilItIsCancelled) {
+  ok(call("POST", "/api/v1/integration/webhooks/configuration/webhooks",
+          {{"name", "ops"}, {"url", sink("/quiet")}}));
+  json downtime =
+      ok(call("POST", "/api/v1/downtime", {{"scope", "host:web-1"}, {"message", "maintenance"}}));
+  EXPECT_TRUE(downtime["active"].get<bool>());
+  const std::string downtime_id = std::to_string(downtime.value("id", 0));
+  gauge(97, now_s() - 10);
+  json monitor = ok(call("POST", "/api/v1/monitor",
+                         {{"name", "CPU"},
+                          {"type", "metric alert"},
+                          {"query", "avg(last_1m):avg:it.notify.cpu{*} by {host} > 90"},
+                          {"message", "CPU {{value}} @webhook-ops"}}));
+  const std::string id = std::to_string(monitor.value("id", 0));
+  json deliveries;
+  for (int i = 0; i < 300 && deliveries.empty(); ++i) {
+    deliveries = ok(call("GET", "/api/v1/monitor/" + id + "/notifications"))["notifications"];
+    std::this_thread::sleep_for(100ms);
+  }
+  ASSERT_EQ(deliveries.size(), 1u);
+  EXPECT_EQ(deliveries[0]["status"], "silenced");
+  EXPECT_EQ(deliveries[0]["detail"], "downtime " + downtime_id);
+  json shown = ok(call("GET", "/api/v1/monitor/" + id));
+  EXPECT_EQ(shown["overall_state"], "Alert") << "evaluated all the same";
+  ASSERT_EQ(shown["matching_downtimes"].size(), 1u);
+  EXPECT_TRUE(http_.wait_for("/quiet", 1, 1s).empty()) << "nothing was sent";
+
+  ok(call("DELETE", "/api/v1/downtime/" + downtime_id));
+  EXPECT_FALSE(ok(call("GET", "/api/v1/downtime/" + downtime_id))["active"].get<bool>());
+  EXPECT_TRUE(ok(call("GET", "/api/v1/monitor/" + id))["matching_downtimes"].empty());
+  gauge(1, now_s() - 1);
+  auto sent = http_.wait_for("/quiet", 1, 30s);
+  ASSERT_EQ(sent.size(), 1u);
+  EXPECT_EQ(json::parse(sent[0].body)["title"], "[Recovered on {host:web-1}] CPU");
+
+  // Mute and unmute are downtimes of the monitor.
+  EXPECT_EQ(
+      ok(call("POST", "/api/v1/monitor/" + id + "/mute", json::object()))["matching_downtimes"]
+          .size(),
+      1u);
+  EXPECT_TRUE(
+      ok(call("POST", "/api/v1/monitor/" + id + "/unmute", json::object()))["matching_downtimes"]
+          .empty());
+  EXPECT_EQ(call("POST", "/api/v1/downtime", {{"end", 5}, {"start", 10}}).status, 400);
 }
 
 TEST_F(NotificationsTest, TemplateErrorsAreRefusedWhenTheMonitorIsSaved) {

@@ -74,7 +74,8 @@ TEST(ApiDescription, DescribesExactlyTheRoutesServed) {
   monitors::MonitorScheduler scheduler(monitor_store, monitor_data, [] { return int64_t{0}; });
   monitors::ChannelStore channels(**meta);
   monitors::Notifier notifier(channels, **meta, {});
-  add_monitor_routes(api, monitor_store, scheduler, notifier);
+  monitors::DowntimeStore downtimes(**meta);
+  add_monitor_routes(api, {monitor_store, scheduler, notifier, downtimes});
   add_integration_routes(api, channels);
   add_event_routes(api, engine);
   for (const char* suffix : {"", "-wal", "-shm"})
