@@ -209,6 +209,36 @@ TEST_F(MonitorsApiTest, LogTraceAndCompositeMonitorsAlertOnRealData) {
             "Monitor " + std::to_string(log_id) + " not found");
 }
 
+TEST_F(MonitorsApiTest, EventMonitorCountsEventsPostedToTheStream) {
+  for (const char* source : {"deploy", "deploy", "nagios"})
+    ASSERT_EQ(call("POST", "/api/v1/events",
+                   {{"title", "Deploy failed"},
+                    {"text", "rollback"},
+                    {"source_type_name", source},
+                    {"alert_type", "error"},
+                    {"host", "web-1"},
+                    {"tags", {"team:web"}}})
+                  .status,
+              202);
+  const int64_t id = create(
+      {{"name", "Failed deploys on {{host.name}}"},
+       {"type", "event-v2 alert"},
+       {"query",
+        R"(events("source:deploy status:error").rollup("count").by("host").last("30m") > 1)"}});
+  json m = wait_for(id, overall("Alert"));
+  EXPECT_EQ(m["state"]["groups"]["host:web-1"]["value"], 2);
+  // Its own state change is an event too, found by the monitor's id.
+  json events;
+  for (int i = 0; i < 100; ++i) {
+    events = ok(call("GET", "/api/v1/events?start=now-1h&sources=monitor&tags=monitor_id:" +
+                                std::to_string(id)))["events"];
+    if (!events.empty()) break;
+    std::this_thread::sleep_for(100ms);
+  }
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0]["title"], "[Triggered on {host:web-1}] Failed deploys on web-1");
+}
+
 TEST_F(MonitorsApiTest, BadMonitorsAreRefusedAtCreateWithTheirPosition) {
   auto validate = [&](const json& body) { return call("POST", "/api/v1/monitor/validate", body); };
   EXPECT_EQ(ok(validate({{"type", "metric alert"}, {"query", "avg(last_5m):avg:x{*} > 1"}})),
