@@ -164,7 +164,17 @@ TEST_F(MonitorsApiTest, LogTraceAndCompositeMonitorsAlertOnRealData) {
        {"type", "trace-analytics alert"},
        {"query",
         R"(trace-analytics("service:shop status:error").rollup("count").by("resource_name").last("15m") >= 1)"}});
-  json m = wait_for(log_id, overall("Alert"));
+  // An APM monitor on the trace metrics of the real tracer's service entry span.
+  const int64_t hits_id = create({{"name", "Shop traffic"},
+                                  {"type", "metric alert"},
+                                  {"query",
+                                   "sum(last_15m):sum:trace.web.request.hits{service:shop} by "
+                                   "{resource_name}.as_count() >= 1"}});
+  json m = wait_for(hits_id, overall("Alert"));
+  EXPECT_EQ(m["state"]["groups"]["resource_name:GET /checkout/:id"]["value"], 1) << m.dump(1);
+  ASSERT_EQ(ok(call("DELETE", "/api/v1/monitor/" + std::to_string(hits_id)))["deleted_monitor_id"],
+            hits_id);
+  m = wait_for(log_id, overall("Alert"));
   EXPECT_EQ(m["state"]["groups"]["service:checkout"]["value"], 3);
   EXPECT_FALSE(m["state"]["groups"].contains("service:search"));
   m = wait_for(trace_id, overall("Alert"));
