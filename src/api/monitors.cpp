@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "api/event_search.h"
+#include "core/json_fields.h"
 #include "query/metric_eval.h"
 #include "query/time_spec.h"
 
@@ -339,7 +340,7 @@ void add_monitor_routes(net::Router& router, MonitorServices services) {
     auto all = downtimes.list();
     if (!all) return Response::error(all.status());
     for (const auto& d : *all) {
-      if (d.disabled || d.monitor_id != *id || !d.body.value("heeler_mute", false)) continue;
+      if (d.disabled || d.monitor_id != *id || !core::field(d.body, "heeler_mute", false)) continue;
       if (!scope.empty() && d.scope != scope) continue;
       if (auto st = downtimes.cancel(d.id); !st.ok()) return Response::error(st);
     }

@@ -8,6 +8,8 @@
 #include <random>
 #include <set>
 
+#include "core/json_fields.h"
+
 namespace heeler::dashboards {
 namespace {
 
@@ -147,7 +149,7 @@ core::Status check_template_variables(const json& vars) {
 json served(const std::string& id, const json& body, int64_t created, int64_t modified) {
   json out = body;
   out["id"] = id;
-  out["url"] = fmt::format("/dashboard/{}/{}", id, slug(body.value("title", "")));
+  out["url"] = fmt::format("/dashboard/{}/{}", id, slug(core::field(body, "title", "")));
   out["created_at"] = rfc3339(created);
   out["modified_at"] = rfc3339(modified);
   out["author_handle"] = "";
@@ -240,9 +242,9 @@ core::Result<json> DashboardStore::create(const json& normalized) {
     auto inserted = meta_.exec(
         "INSERT INTO dashboards(id, title, description, layout_type, body, created_ms, "
         "modified_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
-        {id, normalized.value("title", ""),
+        {id, core::field(normalized, "title", ""),
          normalized["description"].is_string() ? normalized["description"].get<std::string>() : "",
-         normalized.value("layout_type", ""), body, now});
+         core::field(normalized, "layout_type", ""), body, now});
     if (!inserted) return inserted.status();
     return served(id, normalized, now, now);
   }
@@ -254,9 +256,9 @@ core::Result<json> DashboardStore::replace(const std::string& id, const json& no
   auto changed = meta_.exec(
       "UPDATE dashboards SET title = ?2, description = ?3, layout_type = ?4, body = ?5, "
       "modified_ms = max(?6, modified_ms + 1) WHERE id = ?1",
-      {id, normalized.value("title", ""),
+      {id, core::field(normalized, "title", ""),
        normalized["description"].is_string() ? normalized["description"].get<std::string>() : "",
-       normalized.value("layout_type", ""), normalized.dump(), now});
+       core::field(normalized, "layout_type", ""), normalized.dump(), now});
   if (!changed) return changed.status();
   if (*changed == 0) return not_found(id);
   return get(id);

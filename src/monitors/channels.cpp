@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "core/json_fields.h"
+
 namespace heeler::monitors {
 namespace {
 
@@ -59,9 +61,9 @@ Channel from_row(const store::MetaRow& row) {
   c.name = text(row[1]);
   json body = json::parse(text(row[2]), nullptr, false);
   if (body.is_object()) {
-    c.url = body.value("url", "");
-    c.payload = body.value("payload", "");
-    c.form = body.value("form", false);
+    c.url = core::field(body, "url", "");
+    c.payload = core::field(body, "payload", "");
+    c.form = core::field(body, "form", false);
     if (auto h = body.find("headers"); h != body.end() && h->is_object())
       for (const auto& [k, v] : h->items()) c.headers.emplace_back(k, v.get<std::string>());
   }

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "core/json_fields.h"
 #include "monitors/message.h"
 
 namespace heeler::monitors {
@@ -105,7 +106,7 @@ bool has_all(const std::vector<std::string>& have, const std::vector<std::string
 
 }  // namespace
 
-core::Result<Downtime> parse_downtime(const json& body, int64_t now_s) {
+static core::Result<Downtime> parse_downtime_fields(const json& body, int64_t now_s) {
   if (!body.is_object()) return invalid("the body must be a JSON object (a downtime)");
   Downtime d;
   d.body = body;
@@ -145,7 +146,7 @@ core::Result<Downtime> parse_downtime(const json& body, int64_t now_s) {
     if (!rec->is_object()) return invalid("recurrence must be an object");
     if (!d.end_s) return invalid("a recurring downtime needs an end (its first window)");
     Recurrence r;
-    const std::string type = rec->value("type", "");
+    const std::string type = core::field(*rec, "type", "");
     if (type == "days")
       r.unit = Recurrence::Unit::days;
     else if (type == "weeks")
@@ -273,6 +274,14 @@ json DowntimeStore::to_json(const Downtime& d, int64_t now_s) {
   out["disabled"] = d.disabled;
   out["active"] = downtime_active(d, now_s);
   return out;
+}
+
+core::Result<Downtime> parse_downtime(const json& body, int64_t now_s) {
+  try {
+    return parse_downtime_fields(body, now_s);
+  } catch (const core::BadField& e) {
+    return invalid(e.message());
+  }
 }
 
 }  // namespace heeler::monitors

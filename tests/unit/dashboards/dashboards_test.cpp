@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <regex>
 #include <set>
+#include <thread>
 
 namespace heeler::dashboards {
 namespace {
@@ -171,6 +172,7 @@ TEST_F(DashboardStoreTest, CreateGetReplaceListRemove) {
   EXPECT_GT((*replaced)["modified_at"].get<std::string>(),
             (*created)["modified_at"].get<std::string>());
 
+  std::this_thread::sleep_for(std::chrono::milliseconds(5));  // a later modification time
   auto second = store.create(
       *normalize(json::parse(R"({"title": "Another", "layout_type": "free", "widgets": []})")));
   ASSERT_TRUE(second.ok());
