@@ -11,7 +11,7 @@ APT_PACKAGES=(
   # libraries
   libboost-dev zlib1g-dev libzstd-dev liblz4-dev libsnappy-dev
   libsqlite3-dev libfmt-dev libcli11-dev libtomlplusplus-dev libxxhash-dev libmsgpack-cxx-dev
-  nlohmann-json3-dev libsimdjson-dev libssl-dev libcurl4-openssl-dev
+  nlohmann-json3-dev libsimdjson-dev libssl-dev libcurl4-openssl-dev libre2-dev
   protobuf-compiler libprotobuf-dev libgrpc++-dev protobuf-compiler-grpc
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev

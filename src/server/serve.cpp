@@ -16,6 +16,7 @@
 #include "api/monitors.h"
 #include "api/spans_search.h"
 #include "api/sql.h"
+#include "api/synthetics.h"
 #include "api/ui_files.h"
 #include "core/log.h"
 #include "core/metrics.h"
@@ -226,9 +227,14 @@ int run_serve(const core::Config& config) {
   api::add_monitor_routes(*api_router,
                           {monitor_store, monitor_scheduler, notifier, downtime_store});
   api::add_integration_routes(*api_router, channel_store);
+  synthetics::TestStore synthetic_tests(**metadata);
+  synthetics::SyntheticsService synthetics_service(synthetic_tests, *engine, consumer,
+                                                   query::now_ms);
+  api::add_synthetics_routes(*api_router, synthetic_tests, synthetics_service);
 
   Running running;
   auto shutdown = [&](std::chrono::milliseconds grace) {
+    synthetics_service.stop();
     monitor_scheduler.stop();
     notifier.stop();
     running.stop(grace);
@@ -277,6 +283,7 @@ int run_serve(const core::Config& config) {
   // Started with the stop signals blocked, as every thread must be for sigwait.
   notifier.start();
   monitor_scheduler.start();
+  synthetics_service.start();
   int sig = 0;
   sigwait(&set, &sig);
   const auto stopping = Clock::now();

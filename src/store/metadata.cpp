@@ -87,6 +87,10 @@ const std::vector<MetaMigration>& metadata_migrations() {
       {5, "downtimes",
        "CREATE TABLE downtimes (id INTEGER PRIMARY KEY AUTOINCREMENT, body TEXT NOT NULL, "
        "disabled INTEGER NOT NULL);"},
+      // synthetics/: test definitions (the body is the test's JSON).
+      {6, "synthetics tests",
+       "CREATE TABLE synthetics_tests (public_id TEXT PRIMARY KEY, body TEXT NOT NULL, "
+       "created_ms INTEGER NOT NULL, modified_ms INTEGER NOT NULL);"},
   };
   return migrations;
 }

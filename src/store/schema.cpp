@@ -193,6 +193,30 @@ const std::string kRollupView =
         "CREATE MATERIALIZED VIEW IF NOT EXISTS metric_rollup_5m_mv TO metric_rollup_5m AS ") +
     kRollupSelect;
 
+// One row per synthetic test run; `detail` is the full result JSON (steps, assertions,
+// response), compressed hard since it is read one row at a time.
+constexpr const char* kSyntheticsResults = R"sql(CREATE TABLE IF NOT EXISTS synthetics_results
+(
+    timestamp DateTime64(3) CODEC(Delta(8), ZSTD(1)),
+    public_id LowCardinality(String) CODEC(ZSTD(1)),
+    result_id String CODEC(ZSTD(1)),
+    location LowCardinality(String) CODEC(ZSTD(1)),
+    device LowCardinality(String) CODEC(ZSTD(1)),
+    run_type LowCardinality(String) CODEC(ZSTD(1)),
+    passed UInt8 CODEC(ZSTD(1)),
+    duration_ms Float64 CODEC(ZSTD(1)),
+    status_code UInt16 CODEC(ZSTD(1)),
+    failure_code LowCardinality(String) CODEC(ZSTD(1)),
+    failure_message String CODEC(ZSTD(1)),
+    detail String CODEC(ZSTD(3)),
+    INDEX idx_result result_id TYPE bloom_filter(0.01) GRANULARITY 1
+)
+ENGINE = MergeTree
+PARTITION BY toDate(timestamp)
+ORDER BY (public_id, timestamp)
+TTL toDateTime(timestamp) + INTERVAL 30 DAY
+SETTINGS ttl_only_drop_parts = 1)sql";
+
 }  // namespace
 
 const std::vector<Migration>& telemetry_migrations() {
@@ -204,6 +228,7 @@ const std::vector<Migration>& telemetry_migrations() {
       {3,
        "five-minute metric roll-ups",
        {kRollupTable, kRollupViewDrop, kRollupTruncate, kRollupBackfill, kRollupView}},
+      {4, "synthetics results", {kSyntheticsResults}},
   };
   return migrations;
 }

@@ -12,7 +12,7 @@
 #include <string>
 #include <thread>
 
-#include "notification_sinks.h"
+#include "loopback_servers.h"
 #include "process_harness.h"
 
 namespace heeler::testing {

@@ -18,6 +18,7 @@
 #include "api/monitors.h"
 #include "api/spans_search.h"
 #include "api/sql.h"
+#include "api/synthetics.h"
 #include "intake/receiver.h"
 
 namespace heeler::api {
@@ -78,6 +79,10 @@ TEST(ApiDescription, DescribesExactlyTheRoutesServed) {
   add_monitor_routes(api, {monitor_store, scheduler, notifier, downtimes});
   add_integration_routes(api, channels);
   add_event_routes(api, engine);
+  synthetics::TestStore synthetic_tests(**meta);
+  synthetics::SyntheticsService synthetics_service(synthetic_tests, engine, consumer,
+                                                   [] { return int64_t{0}; });
+  add_synthetics_routes(api, synthetic_tests, synthetics_service);
   for (const char* suffix : {"", "-wal", "-shm"})
     std::filesystem::remove(meta_file.string() + suffix);
   intake::ReceiverContext context{config, consumer, metrics, api, otlp, apm};

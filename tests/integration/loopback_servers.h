@@ -1,6 +1,8 @@
-// Receivers that notifications are delivered to in tests, on 127.0.0.1: an HTTP sink
-// (webhooks, Slack, Teams) that can fail its first requests, and an SMTP sink that
-// offers STARTTLS with a throwaway certificate and checks AUTH.
+// Servers the tests stand up on 127.0.0.1: an HTTP server that records what it receives
+// (notification webhooks, Slack, Teams) and answers as told per path — a status, a body,
+// headers, a delay, failures of the first requests — so it also serves as the target of
+// synthetic tests; and an SMTP sink that offers STARTTLS with a throwaway certificate and
+// checks AUTH.
 #pragma once
 
 #include <atomic>
@@ -26,6 +28,13 @@ class HttpSink {
   HttpSink();
   ~HttpSink();
   uint16_t port() const { return port_; }
+  // Requests to `target` (path and query, exactly) get this answer, after `delay_ms`;
+  // targets not set get 200 "ok".
+  void respond(const std::string& target, int status, std::string body,
+               std::vector<std::pair<std::string, std::string>> headers = {}, int delay_ms = 0) {
+    std::lock_guard lock(mu_);
+    answers_[target] = {status, std::move(body), std::move(headers), delay_ms};
+  }
   // The next `n` requests to `path` are answered 500.
   void fail_next(const std::string& path, int n) {
     std::lock_guard lock(mu_);
@@ -44,6 +53,13 @@ class HttpSink {
   std::mutex mu_;
   std::vector<SinkRequest> requests_;
   std::map<std::string, int> failures_;
+  struct Answer {
+    int status = 200;
+    std::string body;
+    std::vector<std::pair<std::string, std::string>> headers;
+    int delay_ms = 0;
+  };
+  std::map<std::string, Answer> answers_;
   std::thread thread_;
 };
 

@@ -1,4 +1,4 @@
-#include "notification_sinks.h"
+#include "loopback_servers.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -141,10 +141,17 @@ void HttpSink::serve(int fd) {
       fail = true;
     }
   }
-  const std::string reply =
-      fail ? "HTTP/1.1 500 Internal Server Error\r\nContent-Length: 4\r\n"
-             "Connection: close\r\n\r\nfail"
-           : "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok";
+  Answer answer{200, "ok", {}, 0};
+  {
+    std::lock_guard lock(mu_);
+    if (auto it = answers_.find(req.path); it != answers_.end()) answer = it->second;
+  }
+  if (fail) answer = {500, "fail", {}, 0};
+  if (answer.delay_ms) std::this_thread::sleep_for(std::chrono::milliseconds(answer.delay_ms));
+  std::string reply = "HTTP/1.1 " + std::to_string(answer.status) + " Status\r\n";
+  for (const auto& [k, v] : answer.headers) reply += k + ": " + v + "\r\n";
+  reply += "Content-Length: " + std::to_string(answer.body.size()) +
+           "\r\nConnection: close\r\n\r\n" + answer.body;
   ::send(fd, reply.data(), reply.size(), MSG_NOSIGNAL);
   std::lock_guard lock(mu_);
   requests_.push_back(std::move(req));
