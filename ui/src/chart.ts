@@ -117,3 +117,42 @@ export function stackedBars(box: HTMLElement, times: number[], series: { label: 
     },
   };
 }
+
+// A small line chart with a dashed vertical marker at `markerSec` (epoch seconds).
+export function markedLine(box: HTMLElement, times: number[], values: (number | null)[], label: string, markerSec: number, height = 140): Chart {
+  const marker = cssVar('--error');
+  const opts: uPlot.Options = {
+    width: Math.max(200, box.clientWidth),
+    height,
+    axes: axes(24),
+    legend: { show: true, live: true },
+    cursor: { points: { size: 5 } },
+    scales: { x: { time: true, range: (_u, min, max) => [Math.min(min, markerSec), Math.max(max, markerSec)] } },
+    series: [{ label: 'Time' }, { label, stroke: PALETTE[0], fill: PALETTE[0] + '22', width: 1.5, spanGaps: true, points: { show: false } }],
+    hooks: {
+      draw: [
+        (u) => {
+          const x = Math.round(u.valToPos(markerSec, 'x', true));
+          const ctx = u.ctx;
+          ctx.save();
+          ctx.strokeStyle = marker;
+          ctx.lineWidth = 2 * uPlot.pxRatio;
+          ctx.setLineDash([5 * uPlot.pxRatio, 4 * uPlot.pxRatio]);
+          ctx.beginPath();
+          ctx.moveTo(x, u.bbox.top);
+          ctx.lineTo(x, u.bbox.top + u.bbox.height);
+          ctx.stroke();
+          ctx.restore();
+        },
+      ],
+    },
+  };
+  const plot = new uPlot(opts, [times, values] as uPlot.AlignedData, box);
+  const unfit = fit(plot, box, height);
+  return {
+    destroy() {
+      unfit();
+      plot.destroy();
+    },
+  };
+}

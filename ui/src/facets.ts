@@ -20,11 +20,12 @@ export interface FacetSidebar {
 }
 
 // `kind` picks the API (/api/v1/facets/logs or …/spans); `open` the facets shown open
-// at first; `skip` keys that are no use as facets; `first` keys listed before the rest.
+// at first; `skip` keys that are no use as facets ('x*': every key beginning 'x'); `first` keys listed before the rest.
 export function facetSidebar(app: App, kind: 'logs' | 'spans', opts: { open: string[]; skip: string[]; first?: string[] }): FacetSidebar {
   const el = h('aside', { class: 'facets', 'aria-label': 'Facets' });
   const openFacets = new Set(opts.open);
-  const skip = new Set(opts.skip);
+  // A key ending in '*' skips every key it begins.
+  const skipped = (f: string) => opts.skip.some((k) => (k.endsWith('*') ? f.startsWith(k.slice(0, -1)) : f === k));
   const first = opts.first ?? [];
 
   async function load(s: ViewState): Promise<void> {
@@ -34,11 +35,11 @@ export function facetSidebar(app: App, kind: 'logs' | 'spans', opts: { open: str
       const list = await api<FacetList>(`/api/v1/facets/${kind}?${qs}&limit=30`);
       const reserved = list.facets.filter((f) => f.reserved);
       const attrs = list.facets.filter((f) => !f.reserved);
-      const names = [...reserved, ...attrs].map((f) => f.facet).filter((f) => !skip.has(f));
+      const names = [...reserved, ...attrs].map((f) => f.facet).filter((f) => !skipped(f));
       const rank = (f: string) => (first.includes(f) ? first.indexOf(f) : first.length);
       // A stable sort: the chosen keys first, the others in the API's order.
       const ordered = names.map((f, i) => ({ f, i })).sort((a, b) => rank(a.f) - rank(b.f) || a.i - b.i).map((x) => x.f);
-      for (const f of first) if (!ordered.includes(f) && !skip.has(f)) ordered.splice(first.indexOf(f), 0, f);
+      for (const f of first) if (!ordered.includes(f) && !skipped(f)) ordered.splice(first.indexOf(f), 0, f);
       el.replaceChildren(h('div', { class: 'facets-title' }, 'Facets'), ...ordered.map((f) => section(f, qs)));
     } catch (e) {
       if (e instanceof ApiError && e.status === 400) {

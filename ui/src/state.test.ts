@@ -49,7 +49,7 @@ describe('trace explorer URL state', () => {
 
     const t = defaultState('/apm/traces/abc');
     t.selected = '4aba1a9220b0531e';
-    t.view = 'waterfall';
+    t.view = 'flame';
     t.tab = 'errors';
     const url2 = new URL(encodeState(t), 'http://x');
     expect(decodeState(url2.pathname, url2.search)).toEqual(t);
@@ -60,7 +60,7 @@ describe('trace explorer URL state', () => {
     const s = decodeState('/apm/traces', '?list=tables&sort=size&view=pie&tab=secrets');
     expect(s.list).toBe('spans');
     expect(s.sort).toBe('');
-    expect(s.view).toBe('flame');
+    expect(s.view).toBe('waterfall');
     expect(s.tab).toBe('tags');
   });
 

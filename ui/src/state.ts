@@ -13,7 +13,7 @@ export interface ViewState {
   selected: string | null; // a log id in the detail panel, a span id in a trace
   list: 'spans' | 'traces'; // the span search lists spans or whole traces
   sort: string; // the span search's order: '' (newest first), 'duration' or '-duration'
-  view: 'flame' | 'waterfall'; // how a trace is drawn
+  view: 'waterfall' | 'flame'; // how a trace is drawn (the waterfall, as older links showed)
   tab: string; // the span detail's tab: 'tags', 'errors', 'logs', 'metrics'
 }
 
@@ -35,7 +35,7 @@ export function resolveRange(range: TimeRange, now: number): { from: number; to:
 }
 
 export function defaultState(page: string): ViewState {
-  return { page, query: '', range: { kind: 'relative', span: '1h' }, live: true, selected: null, list: 'spans', sort: '', view: 'flame', tab: 'tags' };
+  return { page, query: '', range: { kind: 'relative', span: '1h' }, live: true, selected: null, list: 'spans', sort: '', view: 'waterfall', tab: 'tags' };
 }
 
 export function encodeState(s: ViewState): string {
@@ -51,7 +51,7 @@ export function encodeState(s: ViewState): string {
   // Trace explorer parameters, written only when they differ from the default.
   if (s.list !== 'spans') p.set('list', s.list);
   if (s.sort) p.set('sort', s.sort);
-  if (s.view !== 'flame') p.set('view', s.view);
+  if (s.view !== 'waterfall') p.set('view', s.view);
   if (s.tab !== 'tags') p.set('tab', s.tab);
   const qs = p.toString();
   return qs ? `${s.page}?${qs}` : s.page;
@@ -75,7 +75,7 @@ export function decodeState(pathname: string, search: string): ViewState {
   if (p.get('list') === 'traces') s.list = 'traces';
   const sort = p.get('sort') ?? '';
   if ((SORTS as readonly string[]).includes(sort)) s.sort = sort;
-  if (p.get('view') === 'waterfall') s.view = 'waterfall';
+  if (p.get('view') === 'flame') s.view = 'flame';
   const tab = p.get('tab') ?? '';
   if ((SPAN_TABS as readonly string[]).includes(tab)) s.tab = tab;
   return s;
