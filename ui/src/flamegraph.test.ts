@@ -27,6 +27,14 @@ describe('flame graph layout', () => {
     expect(by.late.x).toBeCloseTo(0.8);
   });
 
+  it('never lets siblings that run at once cover each other', () => {
+    const l = flameLayout([sp('r', '0', 0, 100), sp('a', 'r', 0, 60), sp('a1', 'a', 0, 30), sp('b', 'r', 10, 20), sp('c', 'r', 60, 40)]);
+    const by = Object.fromEntries(l.bars.map((b) => [b.span.span_id, b.depth]));
+    // b overlaps a (row 1) and a1 (row 2), so it goes to row 3; c fits beside a.
+    expect(by).toEqual({ r: 0, a: 1, a1: 2, b: 3, c: 1 });
+    for (const x of l.bars) for (const y of l.bars) if (x !== y && x.depth === y.depth) expect(x.x + x.w <= y.x || y.x + y.w <= x.x).toBe(true);
+  });
+
   it('survives empty traces, zero durations and cycles', () => {
     expect(flameLayout([]).bars).toEqual([]);
     const z = flameLayout([sp('a', '0', 5, 0)]);

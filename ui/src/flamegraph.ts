@@ -30,9 +30,10 @@ function isRootId(id: string): boolean {
   return !id || /^0+$/.test(id);
 }
 
-// Depth of every span: children one row below their parent. Each root (and each
-// orphan, whose parent never arrived) starts its own tree; a tree that overlaps in
-// time an earlier one is placed below it so bars never cover each other.
+// Depth of every span: at least one row below its parent, on the first row from there
+// where it overlaps no bar already placed, so no bar ever covers another (siblings
+// that run at once, orphans whose parent never arrived, a second root). Parents come
+// before their children, siblings by start time; roots first, then orphans.
 export function flameLayout<T extends LayoutSpan>(spans: T[]): FlameLayout<T> {
   if (!spans.length) return { bars: [], depth: 0, t0: 0, total: 1 };
   const ids = new Set(spans.map((s) => s.span_id));
@@ -45,55 +46,62 @@ export function flameLayout<T extends LayoutSpan>(spans: T[]): FlameLayout<T> {
       children.set(s.parent_id, list);
     } else roots.push(s);
   }
+  for (const list of children.values()) list.sort((a, b) => a.start - b.start);
   const t0 = Math.min(...spans.map((s) => s.start));
   const t1 = Math.max(...spans.map((s) => s.start + s.duration));
   const total = Math.max(1, t1 - t0);
   const bars: FlameBar<T>[] = [];
-  const placed: { from: number; to: number; base: number; height: number }[] = [];
-  let maxDepth = 0;
-  // Real roots first, then orphans, each by start time.
-  roots.sort((a, b) => Number(!isRootId(a.parent_id)) - Number(!isRootId(b.parent_id)) || a.start - b.start);
-  const seen = new Set<string>();
-  const place = (root: T) => {
-    // The tree's rows (relative) and its time extent.
-    const tree: { span: T; rel: number }[] = [];
-    let height = 0;
-    let from = root.start;
-    let to = root.start + root.duration;
-    const stack: { span: T; rel: number }[] = [{ span: root, rel: 0 }];
-    while (stack.length) {
-      const item = stack.pop()!;
-      if (seen.has(item.span.span_id)) continue; // a cycle in bad data
-      seen.add(item.span.span_id);
-      tree.push(item);
-      height = Math.max(height, item.rel + 1);
-      from = Math.min(from, item.span.start);
-      to = Math.max(to, item.span.start + item.span.duration);
-      for (const c of children.get(item.span.span_id) ?? []) stack.push({ span: c, rel: item.rel + 1 });
+  // Per row, the placed intervals by start (they never overlap each other).
+  const rows: { from: number; to: number }[][] = [];
+  const free = (row: { from: number; to: number }[] | undefined, from: number, to: number): boolean => {
+    if (!row) return true;
+    let lo = 0;
+    let hi = row.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (row[mid].from < from) lo = mid + 1;
+      else hi = mid;
     }
-    let base = 0;
-    for (let moved = true; moved; ) {
-      moved = false;
-      for (const p of placed) {
-        const overlapsTime = from < p.to && p.from < to;
-        const overlapsRows = base < p.base + p.height && p.base < base + height;
-        if (overlapsTime && overlapsRows) {
-          base = p.base + p.height;
-          moved = true;
-        }
-      }
-    }
-    placed.push({ from, to, base, height });
-    const orphan = !isRootId(root.parent_id);
-    for (const { span, rel } of tree.sort((a, b) => a.rel - b.rel || a.span.start - b.span.start)) {
-      bars.push({ span, depth: base + rel, x: (span.start - t0) / total, w: span.duration / total, orphan: orphan && span === root });
-    }
-    maxDepth = Math.max(maxDepth, base + height);
+    // The neighbour before may reach into [from, to); the one at lo may start in it.
+    if (lo > 0 && row[lo - 1].to > from) return false;
+    if (lo < row.length && row[lo].from < to) return false;
+    if (lo < row.length && row[lo].from === from) return false;
+    return true;
   };
-  for (const root of roots) place(root);
+  const occupy = (d: number, from: number, to: number) => {
+    const row = (rows[d] ??= []);
+    let lo = 0;
+    let hi = row.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (row[mid].from < from) lo = mid + 1;
+      else hi = mid;
+    }
+    row.splice(lo, 0, { from, to });
+  };
+  const seen = new Set<string>();
+  const place = (root: T, minDepth: number, orphan: boolean) => {
+    const stack: { span: T; min: number; orphan: boolean }[] = [{ span: root, min: minDepth, orphan }];
+    while (stack.length) {
+      const { span, min, orphan: o } = stack.pop()!;
+      if (seen.has(span.span_id)) continue; // a cycle in bad data
+      seen.add(span.span_id);
+      const from = span.start;
+      const to = span.start + Math.max(span.duration, 0);
+      let d = min;
+      while (!free(rows[d], from, to)) d++;
+      occupy(d, from, to);
+      bars.push({ span, depth: d, x: (span.start - t0) / total, w: span.duration / total, orphan: o });
+      const kids = children.get(span.span_id) ?? [];
+      // Pushed last-first so the earliest child is placed first.
+      for (let i = kids.length - 1; i >= 0; i--) stack.push({ span: kids[i], min: d + 1, orphan: false });
+    }
+  };
+  roots.sort((a, b) => Number(!isRootId(a.parent_id)) - Number(!isRootId(b.parent_id)) || a.start - b.start);
+  for (const root of roots) place(root, 0, !isRootId(root.parent_id));
   // Spans no root reaches (parents in a cycle) start trees of their own.
-  for (const s of spans.slice().sort((a, b) => a.start - b.start)) if (!seen.has(s.span_id)) place(s);
-  return { bars, depth: maxDepth, t0, total };
+  for (const s of spans.slice().sort((a, b) => a.start - b.start)) if (!seen.has(s.span_id)) place(s, 0, true);
+  return { bars, depth: rows.length, t0, total };
 }
 
 // Each service's share of the trace's time: the time its spans spend themselves,
@@ -167,7 +175,12 @@ export function flameGraph<T extends FlameSpan>(layout: FlameLayout<T>, colorOf:
   const tip = h('div', { class: 'flame-tip' });
   tip.hidden = true;
   const el = h('div', { class: 'flame' });
-  el.append(canvas, tip);
+  // A time ruler over the bars: the trace's start to its end.
+  const axis = h('div', { class: 'flame-axis', 'aria-hidden': 'true' });
+  for (const f of [0, 0.25, 0.5, 0.75, 1]) {
+    axis.append(h('span', { class: 'flame-tick', style: f === 1 ? 'right: 0' : `left: ${f * 100}%` }, fmtDuration(layout.total * f)));
+  }
+  el.append(axis, canvas, tip);
   canvas.setAttribute('role', 'img');
   canvas.setAttribute('aria-label', `Flame graph of ${layout.bars.length} spans`);
   canvas.dataset.bars = String(layout.bars.length);
@@ -261,10 +274,11 @@ export function flameGraph<T extends FlameSpan>(layout: FlameLayout<T>, colorOf:
       h('div', { class: 'flame-tip-line' }, `${fmtDuration(s.duration)} · ${((s.duration / layout.total) * 100).toFixed(1)}% of the trace${s.status === 'error' ? ' · error' : ''}`),
     );
     tip.hidden = false;
-    const box = el.getBoundingClientRect();
-    const left = Math.min(ev.clientX - box.left + 12, box.width - tip.offsetWidth - 4);
+    // Fixed to the window, so the scrolling card never cuts it off.
+    const left = Math.min(ev.clientX + 12, window.innerWidth - tip.offsetWidth - 8);
+    const below = ev.clientY + 16 + tip.offsetHeight < window.innerHeight;
     tip.style.left = `${Math.max(0, left)}px`;
-    tip.style.top = `${ev.clientY - box.top + 16}px`;
+    tip.style.top = `${below ? ev.clientY + 16 : ev.clientY - tip.offsetHeight - 8}px`;
   });
   canvas.addEventListener('mouseleave', () => {
     tip.hidden = true;

@@ -186,7 +186,9 @@ export function spanDetail(app: App, traceId: string, spans: ApiSpan[], colorOf:
     const ac = new AbortController();
     abort = ac;
     (async () => {
-      const list = await api<{ metrics: string[] }>(`/api/v1/metrics?from=${Math.floor(from / 1000)}`, { signal: ac.signal });
+      // Metrics that reported over the day before; each query then says whether the
+      // host has points in the window.
+      const list = await api<{ metrics: string[] }>(`/api/v1/metrics?from=${Math.floor((t - 86400e3) / 1000)}`, { signal: ac.signal });
       const system = list.metrics.filter((m) => m.startsWith('system.'));
       const rank = (m: string) => (HOST_METRICS.includes(m) ? HOST_METRICS.indexOf(m) : HOST_METRICS.length);
       system.sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
