@@ -43,6 +43,14 @@ export function waterfallOrder<T extends { span_id: string; parent_id: string; s
   return out;
 }
 
+// Where a bar's duration goes: inside a wide bar, after a narrow one, or before a
+// narrow one near the right edge, so it is never cut off.
+function durStyle(left: number, width: number): string {
+  if (width > 20) return `left: calc(${left}% + 4px)`;
+  if (left + width > 80) return `right: calc(${100 - left}% + 4px)`;
+  return `left: calc(${left + width}% + 4px)`;
+}
+
 export function mountTrace(app: App, traceId: string): Page {
   const summary = h('div', { class: 'trace-summary' });
   const legend = h('div', { class: 'trace-legend', 'aria-label': 'Services' });
@@ -81,7 +89,7 @@ export function mountTrace(app: App, traceId: string): Page {
         'div',
         { class: 'span-row' + (s.status === 'error' ? ' span-error' : ''), 'data-span-id': s.span_id, role: 'button', tabindex: 0, onclick: () => select(s.span_id), onkeydown: (e: KeyboardEvent) => e.key === 'Enter' && select(s.span_id) },
         h('div', { class: 'span-name', style: `padding-left: ${depth * 14 + 6}px`, title: s.resource_name }, h('span', { class: 'span-service', style: `color: ${color}` }, s.service), ' ', s.resource_name || s.operation_name || ''),
-        h('div', { class: 'span-track' }, h('div', { class: 'span-bar', style: `left: ${left}%; width: ${width}%; background: ${color}` }), h('span', { class: 'span-dur' + (width > 20 ? ' inside' : ''), style: `left: calc(${width > 20 ? left : left + width}% + 4px)` }, fmtDuration(s.duration))),
+        h('div', { class: 'span-track' }, h('div', { class: 'span-bar', style: `left: ${left}%; width: ${width}%; background: ${color}` }), h('span', { class: 'span-dur' + (width > 20 ? ' inside' : ''), style: durStyle(left, width) }, fmtDuration(s.duration))),
       );
     });
     return h('div', { class: 'waterfall' }, ...waterfallRows);

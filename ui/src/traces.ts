@@ -332,6 +332,7 @@ export function mountTraces(app: App): Page {
       chart?.destroy();
       chart = null;
       chartBox.replaceChildren();
+      chartTitle.replaceChildren('Hits by status');
       if (e instanceof ApiError && e.status === 400) return; // the search bar shows it
       chartStatus.replaceChildren(errorBox((e as Error).message, () => void loadChart(app.state())));
     }
