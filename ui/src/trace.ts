@@ -57,13 +57,15 @@ export function mountTrace(app: App, traceId: string): Page {
   const viewTabs = h('div', { class: 'tabs trace-tabs', role: 'tablist' });
   const main = h('div', { class: 'card trace-main' });
   const body = h('div', { class: 'trace-body' }, main);
+  // Tabs and legend once there is a trace to show.
+  const bar = h('div', { class: 'trace-bar', hidden: true }, viewTabs, legend);
   const backHref = () => encodeState({ ...defaultState('/apm/traces'), range: app.state().range, live: app.state().live });
   const back = h('a', { class: 'btn trace-back', href: backHref() }, '← Span search');
   const el = h(
     'section',
     { class: 'trace-page' },
     h('div', { class: 'trace-top' }, back, h('div', { class: 'trace-id mono' }, `Trace ${traceId}`), summary),
-    h('div', { class: 'trace-bar' }, viewTabs, legend),
+    bar,
     body,
   );
   let spans: Span[] = [];
@@ -157,6 +159,7 @@ export function mountTrace(app: App, traceId: string): Page {
           ] as const
         ).map(([v, label]) => h('button', { class: 'tab', role: 'tab', 'data-view': v, onclick: () => app.set({ view: v }, { replace: true }) }, label)),
       );
+      bar.hidden = false;
       detail?.destroy();
       detail = spanDetail(app, traceId, spans, colorOf);
       body.append(detail.el);
@@ -166,7 +169,7 @@ export function mountTrace(app: App, traceId: string): Page {
     } catch (e) {
       if (e instanceof ApiError && (e.status === 404 || e.status === 400)) {
         main.replaceChildren(
-          h('div', { class: 'not-found', role: 'alert' }, h('div', { class: 'not-found-title' }, 'Trace not found'), h('div', { class: 'hint' }, `No spans of trace ${traceId} are stored. ${e.status === 400 ? e.message : 'It may be older than the retention, or not sent yet.'}`), h('a', { class: 'btn', href: backHref() }, 'Search spans')),
+          h('div', { class: 'not-found', role: 'alert' }, h('div', { class: 'not-found-title' }, 'Trace not found'), h('div', { class: 'hint' }, e.status === 400 ? `${e.message}.` : `No spans of trace ${traceId} are stored: it may be older than the retention, or not sent yet.`), h('a', { class: 'btn', href: backHref() }, 'Search spans')),
         );
         return;
       }
