@@ -96,3 +96,34 @@ export async function waitForTrace(server, traceId, count) {
     await sleep(200);
   }
 }
+
+// One trace of `count` spans (a root, 30 children, the rest nested under them) from the
+// real dd-trace client, service `service`; returns its trace id, or null without the
+// client packages.
+export function ddtraceLargeTrace(server, { service = 'batch', count = 1500 } = {}) {
+  if (!existsSync(join(clients, 'node_modules', 'dd-trace'))) return null;
+  const script = `
+    const tracer = require('dd-trace').init({ flushInterval: 100, startupLogs: false });
+    const n = ${Number(count)};
+    let made = 1;
+    const out = {};
+    tracer.trace('batch.run', { resource: 'nightly batch' }, (root) => {
+      out.trace_id = root.context().toTraceId(true);
+      for (let c = 0; c < 30 && made < n; c++) {
+        tracer.trace('batch.step', { resource: 'step ' + c }, () => {
+          made++;
+          for (let i = 0; made < n && i < Math.ceil((n - 31) / 30); i++) {
+            tracer.trace(i % 2 ? 'db.query' : 'cache.get', { resource: (i % 2 ? 'SELECT row ' : 'GET key ') + i, service: i % 2 ? '${service}-db' : '${service}-cache' }, () => { made++; });
+          }
+        });
+      }
+    });
+    process.stdout.write(JSON.stringify(out) + '\\n');
+  `;
+  const outText = execFileSync('node', ['-e', script], {
+    cwd: clients,
+    env: { ...process.env, DD_TRACE_AGENT_URL: `http://127.0.0.1:${server.apmPort}`, DD_SERVICE: service, DD_ENV: 'e2e', DD_TRACE_STARTUP_LOGS: 'false' },
+    timeout: 60000,
+  }).toString();
+  return JSON.parse(outText.split('\n').find((l) => l.startsWith('{"trace_id"'))).trace_id;
+}

@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import assert from 'node:assert/strict';
 import { clients, out, runSpec, sleep, step } from './harness.mjs';
-import { ddtraceTrace, loadHostMetrics, waitForLogs, waitForTrace } from './fixtures.mjs';
+import { ddtraceLargeTrace, ddtraceTrace, loadHostMetrics, waitForLogs, waitForTrace } from './fixtures.mjs';
 
 if (!existsSync(join(clients, 'node_modules', 'dd-trace'))) {
   console.log('SKIP: tests/clients/node_modules is missing (make setup installs it); the trace explorer needs traces from dd-trace');
@@ -25,7 +25,10 @@ await runSpec('traces', {
     const traceId = ddtraceTrace(server, { service: 'shop', label: 'traces-1', reportHostname: true });
     const billing = ddtraceTrace(server, { service: 'billing', label: 'traces-2' });
     const other = ddtraceTrace(server, { service: 'shop', label: 'traces-3' });
+    // And one large trace, of 1,500 spans over three services.
+    const large = ddtraceLargeTrace(server, { service: 'batch', count: 1500 });
     const spans = await waitForTrace(server, traceId, 4);
+    await waitForTrace(server, large, 1500);
     await waitForTrace(server, billing, 4);
     await waitForTrace(server, other, 4);
     const failing = spans.find((s) => s.status === 'error');
@@ -39,18 +42,26 @@ await runSpec('traces', {
     ]);
     await loadHostMetrics(server, failing.host);
     await waitForLogs(server, 2);
-    return { traceId, failing, root, host: failing.host };
+    return { traceId, failing, root, host: failing.host, large };
   },
-  async body({ server, page, traceId, failing, host }) {
+  async body({ server, page, traceId, failing, host, large }) {
     const { base } = server;
     const rows = '.trace-row[data-trace-id]';
     const countOf = (sel) => page.locator(sel).count();
 
+    const search = page.getByLabel('Search');
     step('span search: the nav leads to the trace explorer, spans listed with hits and facets');
     await page.goto(`${base}/logs?t=1h`);
     await page.click('.nav-link[href="/apm/traces"]');
     await page.waitForURL(/\/apm\/traces\?t=1h$/);
     assert.equal(await page.locator('.nav-link.active').textContent(), '⇶APM / Traces');
+    // Every span is listed, the large trace's too, page after page as the list scrolls.
+    await page.waitForFunction(() => Number(document.querySelector('.list-count')?.dataset.loaded) === 200);
+    await page.locator('.trace-list').evaluate((e) => (e.scrollTop = e.scrollHeight));
+    await page.waitForFunction(() => Number(document.querySelector('.list-count').dataset.loaded) === 400);
+    assert.ok((await countOf('.trace-row[data-id]')) < 80, 'only the rows in view are in the page');
+    await search.fill('-service:batch*');
+    await search.press('Enter');
     await page.waitForFunction((sel) => document.querySelectorAll(sel).length === 12, rows);
     await page.waitForSelector('.histogram .uplot canvas');
     assert.match(await page.locator('.chart-title').textContent(), /12 hits · 3 errors/);
@@ -60,7 +71,6 @@ await runSpec('traces', {
     for (const f of ['resource_name', 'status', 'env', '@http.status_code']) assert.equal(await countOf(`.facet[data-facet="${f}"]`), 1, `facet ${f}`);
 
     step('span search: a typed query, then a facet value narrows it');
-    const search = page.getByLabel('Search');
     await search.fill('service:shop');
     await search.press('Enter');
     await page.waitForFunction((sel) => {
@@ -78,7 +88,7 @@ await runSpec('traces', {
     await page.screenshot({ path: join(out, 'traces-search.png') });
 
     step('trace list: one row per trace, sorted by duration');
-    await search.fill('');
+    await search.fill('-service:batch*');
     await search.press('Enter');
     await page.waitForFunction((sel) => document.querySelectorAll(sel).length === 12, rows);
     await page.click('.seg[data-mode="traces"]');
@@ -230,14 +240,37 @@ await runSpec('traces', {
 
     step('an API failure shows the error with Retry');
     await page.route('**/api/v2/spans/events/search', (r) => r.fulfill({ status: 503, contentType: 'application/json', body: '{"errors":["the store is not ready"]}' }));
-    await page.goto(`${base}/apm/traces?t=1h`);
+    await page.goto(`${base}/apm/traces?q=${encodeURIComponent('-service:batch*')}&t=1h`);
     await page.waitForSelector('.list-status .error-box button');
     assert.match(await page.locator('.list-status .error-box').textContent(), /the store is not ready/);
     await page.unroute('**/api/v2/spans/events/search');
     await page.click('.list-status .error-box button');
     await page.waitForFunction((sel) => document.querySelectorAll(sel).length === 12, rows);
 
+    step('a trace of 1,500 spans: the flame graph draws every span quickly');
+    {
+      const t = Date.now();
+      await page.goto(`${base}/apm/traces/${large}?t=1h&view=flame`);
+      await page.waitForFunction(() => document.querySelector('.flame-canvas')?.dataset.drawn === '1500', null, { timeout: 20000 });
+      const ms = Date.now() - t;
+      console.log(`    1,500 spans loaded and drawn in ${ms} ms`);
+      assert.ok(ms < 8000, `drawn in ${ms} ms`);
+      assert.equal(await countOf('.legend-item'), 3);
+      const c = page.locator('.flame-canvas');
+      const b = await c.boundingBox();
+      // Redrawing on hover stays fast: a sweep of 20 moves over the bars.
+      const t2 = Date.now();
+      for (let i = 0; i < 20; i++) await page.mouse.move(b.x + (b.width * i) / 20, b.y + 22 + 11);
+      const sweep = Date.now() - t2;
+      console.log(`    20 hover redraws in ${sweep} ms`);
+      assert.ok(sweep < 4000, `hover sweep in ${sweep} ms`);
+      await page.screenshot({ path: join(out, 'traces-large-flame.png') });
+      await page.mouse.move(0, 0);
+    }
+
     step('the other theme');
+    await page.goto(`${base}/apm/traces?q=${encodeURIComponent('-service:batch*')}&t=1h`);
+    await page.waitForFunction((sel) => document.querySelectorAll(sel).length === 12, rows);
     await page.click('.theme-toggle');
     const theme = await page.evaluate(() => document.documentElement.dataset.theme);
     await page.waitForSelector('.histogram .uplot canvas');
