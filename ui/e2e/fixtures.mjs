@@ -56,15 +56,73 @@ export async function waitForLogs(server, count) {
 
 // Sends one trace of four spans (one an error) from the real dd-trace client in
 // tests/clients with service `service`; returns its trace id, or null when the client
-// packages are not installed (make setup installs them).
-export function ddtraceTrace(server, { service = 'shop', env = 'e2e', label = 'ui-e2e' } = {}) {
+// packages are not installed (make setup installs them). `reportHostname` has the
+// tracer name its host on the spans (DD_TRACE_REPORT_HOSTNAME).
+export function ddtraceTrace(server, { service = 'shop', env = 'e2e', label = 'ui-e2e', reportHostname = false } = {}) {
   if (!existsSync(join(clients, 'node_modules', 'dd-trace'))) {
     console.log('    (tests/clients/node_modules is missing: traces are not tested; make setup installs it)');
     return null;
   }
   const outText = execFileSync('node', ['ddtrace_spans.js', label], {
     cwd: clients,
-    env: { ...process.env, DD_TRACE_AGENT_URL: `http://127.0.0.1:${server.apmPort}`, DD_SERVICE: service, DD_ENV: env, DD_TRACE_STARTUP_LOGS: 'false' },
+    env: { ...process.env, DD_TRACE_AGENT_URL: `http://127.0.0.1:${server.apmPort}`, DD_SERVICE: service, DD_ENV: env, DD_TRACE_STARTUP_LOGS: 'false', ...(reportHostname ? { DD_TRACE_REPORT_HOSTNAME: 'true' } : {}) },
+    timeout: 60000,
+  }).toString();
+  return JSON.parse(outText.split('\n').find((l) => l.startsWith('{"trace_id"'))).trace_id;
+}
+
+// Host metrics as the Datadog agent reports them (system.cpu.user, system.mem.used,
+// system.load.1) for `host`, one point a minute over the last `minutes` minutes.
+export async function loadHostMetrics(server, host, { minutes = 40 } = {}) {
+  const now = Math.floor(Date.now() / 1000);
+  const series = [];
+  for (const [metric, level, swing] of [['system.cpu.user', 35, 15], ['system.mem.used', 4.2e9, 0.4e9], ['system.load.1', 1.4, 0.6]]) {
+    const points = [];
+    for (let i = minutes; i >= 0; i--) points.push([now - i * 60, level + swing * Math.sin(i / 4)]);
+    series.push({ metric, type: 'gauge', host, points, tags: ['env:e2e'] });
+  }
+  await server.post('/api/v1/series', { series });
+}
+
+// Waits until the trace holds `count` spans; returns them.
+export async function waitForTrace(server, traceId, count) {
+  for (let i = 0; ; i++) {
+    const r = await fetch(`${server.base}/api/v1/traces/${traceId}`);
+    if (r.status === 200) {
+      const spans = (await r.json()).data.spans;
+      if (spans.length >= count) return spans;
+    }
+    if (i > 300) throw new Error(`trace ${traceId} did not reach ${count} spans`);
+    await sleep(200);
+  }
+}
+
+// One trace of `count` spans (a root, 30 children, the rest nested under them) from the
+// real dd-trace client, service `service`; returns its trace id, or null without the
+// client packages.
+export function ddtraceLargeTrace(server, { service = 'batch', count = 1500 } = {}) {
+  if (!existsSync(join(clients, 'node_modules', 'dd-trace'))) return null;
+  const script = `
+    const tracer = require('dd-trace').init({ flushInterval: 100, startupLogs: false });
+    const n = ${Number(count)};
+    let made = 1;
+    const out = {};
+    tracer.trace('batch.run', { resource: 'nightly batch' }, (root) => {
+      out.trace_id = root.context().toTraceId(true);
+      for (let c = 0; c < 30 && made < n; c++) {
+        tracer.trace('batch.step', { resource: 'step ' + c }, () => {
+          made++;
+          for (let i = 0; made < n && i < Math.ceil((n - 31) / 30); i++) {
+            tracer.trace(i % 2 ? 'db.query' : 'cache.get', { resource: (i % 2 ? 'SELECT row ' : 'GET key ') + i, service: i % 2 ? '${service}-db' : '${service}-cache' }, () => { made++; });
+          }
+        });
+      }
+    });
+    process.stdout.write(JSON.stringify(out) + '\\n');
+  `;
+  const outText = execFileSync('node', ['-e', script], {
+    cwd: clients,
+    env: { ...process.env, DD_TRACE_AGENT_URL: `http://127.0.0.1:${server.apmPort}`, DD_SERVICE: service, DD_ENV: 'e2e', DD_TRACE_STARTUP_LOGS: 'false' },
     timeout: 60000,
   }).toString();
   return JSON.parse(outText.split('\n').find((l) => l.startsWith('{"trace_id"'))).trace_id;

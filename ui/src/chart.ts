@@ -117,3 +117,45 @@ export function stackedBars(box: HTMLElement, times: number[], series: { label: 
     },
   };
 }
+
+// A small line chart with a dashed vertical marker at `markerSec` (epoch seconds).
+export function markedLine(box: HTMLElement, times: number[], values: (number | null)[], label: string, markerSec: number, height = 140): Chart {
+  const marker = cssVar('--error');
+  const compact = new Intl.NumberFormat('en', { notation: 'compact', maximumFractionDigits: 1 });
+  const [x, y] = axes(24);
+  const opts: uPlot.Options = {
+    width: Math.max(200, box.clientWidth),
+    height,
+    // Short numbers (4.2B, not 4,200,000,000) so the axis fits a narrow panel.
+    axes: [{ ...x, space: 70 }, { ...y, size: 48, values: (_u, splits) => splits.map((v) => compact.format(v)) }],
+    legend: { show: false },
+    cursor: { points: { size: 5 } },
+    scales: { x: { time: true, range: (_u, min, max) => [Math.min(min, markerSec), Math.max(max, markerSec)] } },
+    series: [{ label: 'Time' }, { label, stroke: PALETTE[0], fill: PALETTE[0] + '22', width: 1.5, spanGaps: true, points: { show: false } }],
+    hooks: {
+      draw: [
+        (u) => {
+          const x = Math.round(u.valToPos(markerSec, 'x', true));
+          const ctx = u.ctx;
+          ctx.save();
+          ctx.strokeStyle = marker;
+          ctx.lineWidth = 2 * uPlot.pxRatio;
+          ctx.setLineDash([5 * uPlot.pxRatio, 4 * uPlot.pxRatio]);
+          ctx.beginPath();
+          ctx.moveTo(x, u.bbox.top);
+          ctx.lineTo(x, u.bbox.top + u.bbox.height);
+          ctx.stroke();
+          ctx.restore();
+        },
+      ],
+    },
+  };
+  const plot = new uPlot(opts, [times, values] as uPlot.AlignedData, box);
+  const unfit = fit(plot, box, height);
+  return {
+    destroy() {
+      unfit();
+      plot.destroy();
+    },
+  };
+}

@@ -3,6 +3,7 @@
 import { api, ApiError, isAbort } from './api';
 import { Chart, stackedBars, STATUS_COLORS } from './chart';
 import { append, errorBox, fmtTime, h, inlineError } from './dom';
+import { facetSidebar } from './facets';
 import type { App, Page } from './main';
 import { addTerm, errorPosition, facetTerm } from './query';
 import { resolveRange, ViewState } from './state';
@@ -22,13 +23,6 @@ interface LogEvent {
 interface SearchResponse {
   data: LogEvent[];
   meta?: { page?: { after?: string } };
-}
-interface FacetList {
-  facets: { facet: string; count?: number; reserved?: boolean }[];
-}
-interface FacetValues {
-  facet: string;
-  values: { value: string; count: number }[];
 }
 
 export const ROW_HEIGHT = 26;
@@ -62,7 +56,6 @@ export function mountLogs(app: App): Page {
   let histChart: Chart | null = null;
   let liveTimer: number | undefined;
   let ran = '';
-  const openFacets = new Set(OPEN_FACETS);
   let pagesFetched = 0;
 
   // Search bar.
@@ -91,7 +84,8 @@ export function mountLogs(app: App): Page {
   liveTail.addEventListener('click', () => app.set({ live: !app.state().live }));
 
   // Facets.
-  const facetsBox = h('aside', { class: 'facets', 'aria-label': 'Facets' });
+  const facets = facetSidebar(app, 'logs', { open: OPEN_FACETS, skip: ['message', 'timestamp'] });
+  const facetsBox = facets.el;
 
   // Histogram.
   const histBox = h('div', { class: 'histogram' });
@@ -312,64 +306,8 @@ export function mountLogs(app: App): Page {
   }
 
   // ---- facets ----
-  async function loadFacets(s: ViewState): Promise<void> {
-    const r = resolveRange(s.range, Date.now());
-    const qs = `query=${encodeURIComponent(s.query || '*')}&from=${r.from}&to=${r.to}`;
-    try {
-      const list = await api<FacetList>(`/api/v1/facets/logs?${qs}&limit=30`);
-      const reserved = list.facets.filter((f) => f.reserved);
-      const attrs = list.facets.filter((f) => !f.reserved);
-      const sections = [...reserved, ...attrs].filter((f) => f.facet !== 'message' && f.facet !== 'timestamp');
-      const boxes = sections.map((f) => facetSection(f.facet, qs));
-      facetsBox.replaceChildren(h('div', { class: 'facets-title' }, 'Facets'), ...boxes);
-    } catch (e) {
-      if (e instanceof ApiError && e.status === 400) {
-        facetsBox.replaceChildren(h('div', { class: 'facets-title' }, 'Facets'));
-        return;
-      }
-      facetsBox.replaceChildren(errorBox((e as Error).message, () => void loadFacets(app.state())));
-    }
-  }
-  function facetSection(facet: string, qs: string): HTMLElement {
-    const values = h('ul', { class: 'facet-values' });
-    const details = h('details', { class: 'facet', 'data-facet': facet }, h('summary', null, facet), values);
-    const fill = async () => {
-      try {
-        const r = await api<FacetValues>(`/api/v1/facets/logs?${qs}&facet=${encodeURIComponent(facet)}&limit=10`);
-        values.replaceChildren(
-          ...r.values.map((v) =>
-            h(
-              'li',
-              null,
-              h(
-                'button',
-                {
-                  class: 'facet-value',
-                  'data-value': v.value,
-                  title: `Add ${facetTerm(facet, v.value)} to the search`,
-                  onclick: () => app.set({ query: addTerm(app.state().query, facetTerm(facet, v.value)), selected: null }),
-                },
-                h('span', { class: 'fv-name' }, v.value === '' ? '(empty)' : v.value),
-                h('span', { class: 'fv-count' }, v.count.toLocaleString()),
-              ),
-            ),
-          ),
-        );
-      } catch (e) {
-        values.replaceChildren(h('li', { class: 'hint' }, (e as Error).message));
-      }
-    };
-    if (openFacets.has(facet)) {
-      details.open = true;
-      void fill();
-    }
-    details.addEventListener('toggle', () => {
-      if (details.open) {
-        openFacets.add(facet);
-        void fill();
-      } else openFacets.delete(facet);
-    });
-    return details;
+  function loadFacets(s: ViewState): Promise<void> {
+    return facets.load(s);
   }
 
   // ---- detail ----

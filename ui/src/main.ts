@@ -5,6 +5,7 @@ import { h } from './dom';
 import { mountLogs } from './logs';
 import { mountMetrics } from './metrics';
 import { mountTrace } from './trace';
+import { mountTraces } from './traces';
 import { decodeState, encodeState, ViewState } from './state';
 import { timePicker } from './timepicker';
 
@@ -28,10 +29,11 @@ const AREAS: { path: string; label: string; icon: string }[] = [
   { path: '/apm/traces', label: 'APM / Traces', icon: '⇶' },
 ];
 // Areas with a page in this build; the others stay out of the navigation.
-const BUILT = new Set(['/metric/explorer', '/logs']);
+const BUILT = new Set(['/metric/explorer', '/logs', '/apm/traces']);
 
+// Each trace (/apm/traces/<id>) is a page of its own, so moving between traces
+// loads the other one.
 function pageKey(path: string): string {
-  if (path.startsWith('/apm/traces/')) return '/apm/traces/';
   return path;
 }
 
@@ -91,7 +93,7 @@ function start(): void {
 
   function render(prev: ViewState | null): void {
     const key = pageKey(state.page);
-    for (const [path, a] of links) a.classList.toggle('active', state.page === path);
+    for (const [path, a] of links) a.classList.toggle('active', state.page === path || state.page.startsWith(path + '/'));
     picker.update();
     if (key !== pageFor || !page) {
       page?.destroy();
@@ -100,7 +102,10 @@ function start(): void {
       if (key === '/logs') {
         title.textContent = 'Log Explorer';
         page = mountLogs(app);
-      } else if (key === '/apm/traces/') {
+      } else if (key === '/apm/traces') {
+        title.textContent = 'Trace Explorer';
+        page = mountTraces(app);
+      } else if (key.startsWith('/apm/traces/')) {
         title.textContent = 'Trace';
         page = mountTrace(app, decodeURIComponent(state.page.slice('/apm/traces/'.length)));
       } else {
@@ -127,7 +132,7 @@ function start(): void {
     if (url.origin !== location.origin || url.pathname.startsWith('/api/')) return;
     e.preventDefault();
     // Moving to another area keeps the time range but not the query.
-    if (BUILT.has(url.pathname) && !url.search) app.set({ page: url.pathname, query: '', selected: null });
+    if (BUILT.has(url.pathname) && !url.search) app.set({ page: url.pathname, query: '', selected: null, list: 'spans', sort: '', view: 'waterfall', tab: 'tags' });
     else app.go(url.pathname + url.search);
   });
   window.addEventListener('popstate', () => {

@@ -35,3 +35,37 @@ describe('URL state', () => {
     expect(() => spanMs('x')).toThrow();
   });
 });
+
+describe('trace explorer URL state', () => {
+  it('round-trips list mode, sort, trace view and span tab', () => {
+    const s = defaultState('/apm/traces');
+    s.query = 'service:shop @http.status_code:>=500';
+    s.list = 'traces';
+    s.sort = '-duration';
+    const url = new URL(encodeState(s), 'http://x');
+    expect(url.searchParams.get('list')).toBe('traces');
+    expect(url.searchParams.get('sort')).toBe('-duration');
+    expect(decodeState(url.pathname, url.search)).toEqual(s);
+
+    const t = defaultState('/apm/traces/abc');
+    t.selected = '4aba1a9220b0531e';
+    t.view = 'flame';
+    t.tab = 'errors';
+    const url2 = new URL(encodeState(t), 'http://x');
+    expect(decodeState(url2.pathname, url2.search)).toEqual(t);
+  });
+
+  it('leaves defaults out of the URL and ignores unknown values', () => {
+    expect(encodeState(defaultState('/apm/traces'))).toBe('/apm/traces?t=1h');
+    const s = decodeState('/apm/traces', '?list=tables&sort=size&view=pie&tab=secrets');
+    expect(s.list).toBe('spans');
+    expect(s.sort).toBe('');
+    expect(s.view).toBe('waterfall');
+    expect(s.tab).toBe('tags');
+  });
+
+  it('reads old links without the new parameters', () => {
+    const s = decodeState('/logs', '?q=service%3Aweb&t=4h&sel=AAAB');
+    expect(s).toEqual({ ...defaultState('/logs'), query: 'service:web', range: { kind: 'relative', span: '4h' }, selected: 'AAAB' });
+  });
+});

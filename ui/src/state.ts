@@ -10,8 +10,15 @@ export interface ViewState {
   query: string;
   range: TimeRange;
   live: boolean;
-  selected: string | null; // a log id in the detail panel
+  selected: string | null; // a log id in the detail panel, a span id in a trace
+  list: 'spans' | 'traces'; // the span search lists spans or whole traces
+  sort: string; // the span search's order: '' (newest first), 'duration' or '-duration'
+  view: 'waterfall' | 'flame'; // how a trace is drawn (the waterfall, as older links showed)
+  tab: string; // the span detail's tab: 'tags', 'errors', 'logs', 'metrics'
 }
+
+export const SPAN_TABS = ['tags', 'errors', 'logs', 'metrics'] as const;
+export const SORTS = ['', 'duration', '-duration'] as const;
 
 const UNIT_MS: Record<string, number> = { s: 1e3, m: 60e3, h: 3600e3, d: 86400e3, w: 7 * 86400e3 };
 
@@ -28,7 +35,7 @@ export function resolveRange(range: TimeRange, now: number): { from: number; to:
 }
 
 export function defaultState(page: string): ViewState {
-  return { page, query: '', range: { kind: 'relative', span: '1h' }, live: true, selected: null };
+  return { page, query: '', range: { kind: 'relative', span: '1h' }, live: true, selected: null, list: 'spans', sort: '', view: 'waterfall', tab: 'tags' };
 }
 
 export function encodeState(s: ViewState): string {
@@ -41,6 +48,11 @@ export function encodeState(s: ViewState): string {
   }
   if (!s.live) p.set('live', '0');
   if (s.selected) p.set('sel', s.selected);
+  // Trace explorer parameters, written only when they differ from the default.
+  if (s.list !== 'spans') p.set('list', s.list);
+  if (s.sort) p.set('sort', s.sort);
+  if (s.view !== 'waterfall') p.set('view', s.view);
+  if (s.tab !== 'tags') p.set('tab', s.tab);
   const qs = p.toString();
   return qs ? `${s.page}?${qs}` : s.page;
 }
@@ -60,6 +72,12 @@ export function decodeState(pathname: string, search: string): ViewState {
   // An absolute range never moves, so it is never live.
   s.live = p.get('live') !== '0' && s.range.kind === 'relative';
   s.selected = p.get('sel');
+  if (p.get('list') === 'traces') s.list = 'traces';
+  const sort = p.get('sort') ?? '';
+  if ((SORTS as readonly string[]).includes(sort)) s.sort = sort;
+  if (p.get('view') === 'flame') s.view = 'flame';
+  const tab = p.get('tab') ?? '';
+  if ((SPAN_TABS as readonly string[]).includes(tab)) s.tab = tab;
   return s;
 }
 
