@@ -119,8 +119,7 @@ function timeseries(def: WidgetDefinition, box: HTMLElement): WidgetView {
       const shift = ctx.compare === 'day' ? 86_400_000 : 7 * 86_400_000;
       const jobs: Promise<Series[]>[] = qs.map((q) => runQuery(q.query, ctx.from, ctx.to, ctx.signal));
       const past: Promise<Series[]>[] = ctx.compare === 'none' ? [] : qs.map((q) => runQuery(wrap(q.query), ctx.from, ctx.to, ctx.signal));
-      const results = await Promise.all(jobs);
-      const pastResults = await Promise.all(past);
+      const [results, pastResults] = await Promise.all([Promise.all(jobs), Promise.all(past)]);
       type Line = { label: string; points: [number, number | null][]; color: string; kind: string; past: boolean };
       const lines: Line[] = [];
       let colorIndex = 0;
@@ -402,14 +401,17 @@ function heatmapWidget(def: WidgetDefinition, box: HTMLElement): WidgetView {
         const pw = w - left - 6;
         const ph = hgt - bottomPad - 4;
         const span = Math.max(1, ctx.to - ctx.from);
-        const colW = Math.max(1, pw / Math.max(1, hm.times.length));
+        // A column is as wide as the interval between points.
+        let step = Infinity;
+        for (let i = 1; i < hm.times.length; i++) step = Math.min(step, hm.times[i] - hm.times[i - 1]);
+        const colW = Math.max(1, Number.isFinite(step) ? (step / span) * pw : pw / 60);
         const rowH = ph / hm.buckets;
         hm.times.forEach((t, ci) => {
           const x = left + ((t - ctx.from) / span) * pw;
           hm.counts[ci].forEach((n, bi) => {
             if (!n) return;
             g.fillStyle = heatColor(hm.maxCount > 1 ? (n - 1) / (hm.maxCount - 1) : 0.5);
-            g.fillRect(x, 4 + ph - (bi + 1) * rowH, Math.ceil(colW), Math.ceil(rowH));
+            g.fillRect(x, 4 + ph - (bi + 1) * rowH, Math.min(Math.ceil(colW), left + pw - x), Math.ceil(rowH));
           });
         });
         const muted = cssVar('--muted');
@@ -425,7 +427,8 @@ function heatmapWidget(def: WidgetDefinition, box: HTMLElement): WidgetView {
           const t = ctx.from + (span * i) / ticks;
           const d = new Date(t);
           const label = span > 2 * 86_400_000 ? `${d.getMonth() + 1}/${d.getDate()}` : `${String(d.getHours()).padStart(2, '0')}:${String(d.getMinutes()).padStart(2, '0')}`;
-          g.fillText(label, Math.min(w - 18, Math.max(left + 14, left + (pw * i) / ticks)), hgt - bottomPad + 5);
+          g.textAlign = i === 0 ? 'left' : i === ticks ? 'right' : 'center';
+          g.fillText(label, left + (pw * i) / ticks, hgt - bottomPad + 5);
         }
         g.strokeStyle = cssVar('--grid');
         g.strokeRect(left + 0.5, 4.5, pw, ph);
