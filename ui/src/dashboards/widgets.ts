@@ -68,11 +68,21 @@ async function firstSeries(def: WidgetDefinition, ctx: DrawContext): Promise<{ s
   return { series, req: qs[0].req, query: qs[0].query };
 }
 
+// The size inside a box's padding.
+function inner(box: HTMLElement): { width: number; height: number } {
+  const cs = getComputedStyle(box);
+  return {
+    width: box.clientWidth - parseFloat(cs.paddingLeft || '0') - parseFloat(cs.paddingRight || '0'),
+    height: box.clientHeight - parseFloat(cs.paddingTop || '0') - parseFloat(cs.paddingBottom || '0'),
+  };
+}
+
 function canvasIn(box: HTMLElement): { canvas: HTMLCanvasElement; g: CanvasRenderingContext2D; w: number; hgt: number } {
   const canvas = h('canvas', { class: 'dash-canvas' });
   box.replaceChildren(canvas);
-  const w = Math.max(80, box.clientWidth);
-  const hgt = Math.max(60, box.clientHeight);
+  const size = inner(box);
+  const w = Math.max(80, size.width);
+  const hgt = Math.max(60, size.height);
   const dpr = window.devicePixelRatio || 1;
   canvas.width = Math.round(w * dpr);
   canvas.height = Math.round(hgt * dpr);
@@ -156,8 +166,8 @@ function timeseries(def: WidgetDefinition, box: HTMLElement): WidgetView {
       const bars = uPlot.paths.bars!({ size: [0.7, 16] });
       const legend = def.show_legend !== false;
       const opts: uPlot.Options = {
-        width: Math.max(120, box.clientWidth),
-        height: Math.max(60, box.clientHeight),
+        width: Math.max(120, inner(box).width),
+        height: Math.max(60, inner(box).height),
         axes: [
           { stroke, grid, ticks: grid, size: 28, font: '11px system-ui, sans-serif' },
           { stroke, grid, ticks: grid, size: 44, space: 24, font: '11px system-ui, sans-serif', values: (_u, vals) => vals.map((v) => fmtValue(v)) },
@@ -185,8 +195,10 @@ function timeseries(def: WidgetDefinition, box: HTMLElement): WidgetView {
       // The legend takes its height from the plot's.
       const fitSize = () => {
         const leg = p.root.querySelector('.u-legend') as HTMLElement | null;
-        const height = Math.max(50, box.clientHeight - (leg?.offsetHeight ?? 0));
-        if (p.width !== Math.max(120, box.clientWidth) || p.height !== height) p.setSize({ width: Math.max(120, box.clientWidth), height });
+        const size = inner(box);
+        const width = Math.max(120, size.width);
+        const height = Math.max(50, size.height - (leg?.offsetHeight ?? 0));
+        if (p.width !== width || p.height !== height) p.setSize({ width, height });
       };
       fitSize();
       ro = new ResizeObserver(fitSize);
