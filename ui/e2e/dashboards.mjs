@@ -70,6 +70,7 @@ const DATADOG_JSON = {
     { id: 6, definition: { title: 'CPU distribution', type: 'heatmap', requests: [{ q: 'avg:ui.cpu{*} by {host}' }] }, layout: { x: 8, y: 2, width: 4, height: 3 } },
     { id: 7, definition: { type: 'note', content: '## Imported note\nWith **bold** text', background_color: 'blue', font_size: '14', text_align: 'left', show_tick: false }, layout: { x: 0, y: 5, width: 4, height: 2 } },
     { id: 8, definition: { title: 'An SLO', type: 'slo', slo_id: 'abc', view_type: 'detail' }, layout: { x: 4, y: 5, width: 4, height: 2 } },
+    { id: 9, definition: { title: 'Nothing reported', type: 'timeseries', requests: [{ q: 'avg:ui.nothing{*}', display_type: 'line' }] }, layout: { x: 8, y: 5, width: 4, height: 2 } },
   ],
 };
 
@@ -313,7 +314,8 @@ await runSpec('dashboards', {
     await waitPainted(page);
     assert.equal(await page.getByLabel('Template variable env').inputValue(), 'prod');
     const states = await page.$$eval('.dash-grid > .widget', (els) => els.map((e) => `${e.dataset.type}:${e.dataset.state}`));
-    assert.deepEqual(states, ['timeseries:ready', 'query_value:ready', 'toplist:ready', 'query_table:ready', 'sunburst:ready', 'heatmap:ready', 'note:ready', 'slo:unsupported']);
+    assert.deepEqual(states, ['timeseries:ready', 'query_value:ready', 'toplist:ready', 'query_table:ready', 'sunburst:ready', 'heatmap:ready', 'note:ready', 'slo:unsupported', 'timeseries:empty']);
+    assert.match(await widget(page, 'Nothing reported').textContent(), /No data for this time range/);
     assert.match(await widget(page, 'An SLO').textContent(), /Widget type “slo” is not supported/);
     assert.equal(await widget(page, 'CPU now').locator('.qv').getAttribute('data-palette'), 'white_on_green');
     assert.deepEqual(await widget(page, 'CPU table').locator('thead th').allTextContents(), ['host', 'max cpu']);
