@@ -192,6 +192,14 @@ await runSpec('dashboards', {
       const boxes = Object.values(q);
       for (const a of boxes) for (const b of boxes) if (a !== b) assert.ok(a[0] + a[2] <= b[0] || b[0] + b[2] <= a[0] || a[1] + a[3] <= b[1] || b[1] + b[3] <= a[1], 'overlap');
     }
+    {
+      // From the keyboard: an arrow moves the focused widget one column.
+      const p = await positions(page);
+      await widget(page, 'Average CPU').locator('.widget-head').focus();
+      await page.keyboard.press('ArrowRight');
+      const q = await positions(page);
+      assert.deepEqual(q['Average CPU'], [p['Average CPU'][0] + 1, ...p['Average CPU'].slice(1)]);
+    }
     await page.screenshot({ path: join(out, 'dashboard-edit.png') });
     const layout = await positions(page);
 

@@ -237,6 +237,18 @@ export function mountDashboard(app: App, id: string): Page {
       const handle = h('div', { class: 'resize-handle', title: 'Drag to resize', 'aria-label': `Resize ${titleText}` });
       el.append(handle);
       header.addEventListener('pointerdown', (e) => startDrag(e, w, el));
+      // From the keyboard: arrows move the widget, Shift+arrows resize it.
+      header.tabIndex = 0;
+      header.setAttribute('aria-label', `${titleText}: arrows move, Shift+arrows resize`);
+      header.addEventListener('keydown', (e) => {
+        const d = { ArrowLeft: [-1, 0], ArrowRight: [1, 0], ArrowUp: [0, -1], ArrowDown: [0, 1] }[e.key];
+        if (!d || !draft || (e.target as Element).closest('button')) return;
+        e.preventDefault();
+        const items = itemsOf(draft.widgets);
+        const me = items.find((i) => i.id === w.id)!;
+        commitItems(e.shiftKey ? resize(items, me.id, me.w + d[0], me.h + d[1]) : move(items, me.id, me.x + d[0], me.y + d[1]));
+        header.focus();
+      });
       handle.addEventListener('pointerdown', (e) => startResize(e, w, el));
     }
     placeEl(el, { x: w.layout!.x, y: w.layout!.y, w: w.layout!.width, h: w.layout!.height });
