@@ -71,6 +71,21 @@ const DATADOG_JSON = {
     { id: 7, definition: { type: 'note', content: '## Imported note\nWith **bold** text', background_color: 'blue', font_size: '14', text_align: 'left', show_tick: false }, layout: { x: 0, y: 5, width: 4, height: 2 } },
     { id: 8, definition: { title: 'An SLO', type: 'slo', slo_id: 'abc', view_type: 'detail' }, layout: { x: 4, y: 5, width: 4, height: 2 } },
     { id: 9, definition: { title: 'Nothing reported', type: 'timeseries', requests: [{ q: 'avg:ui.nothing{*}', display_type: 'line' }] }, layout: { x: 8, y: 5, width: 4, height: 2 } },
+    {
+      id: 10,
+      definition: {
+        title: 'Database',
+        type: 'group',
+        background_color: 'vivid_blue',
+        show_title: true,
+        layout_type: 'ordered',
+        widgets: [
+          { id: 11, definition: { title: 'db CPU', type: 'query_value', requests: [{ q: 'avg:ui.cpu{host:db-1}', aggregator: 'avg' }], precision: 0 }, layout: { x: 0, y: 0, width: 3, height: 2 } },
+          { id: 12, definition: { title: 'db requests', type: 'timeseries', requests: [{ q: 'avg:ui.requests{host:db-1}', display_type: 'bars' }] }, layout: { x: 3, y: 0, width: 9, height: 2 } },
+        ],
+      },
+      layout: { x: 0, y: 7, width: 12, height: 3 },
+    },
   ],
 };
 
@@ -326,23 +341,31 @@ await runSpec('dashboards', {
     await waitPainted(page);
     assert.equal(await page.getByLabel('Template variable env').inputValue(), 'prod');
     const states = await page.$$eval('.dash-grid > .widget', (els) => els.map((e) => `${e.dataset.type}:${e.dataset.state}`));
-    assert.deepEqual(states, ['timeseries:ready', 'query_value:ready', 'toplist:ready', 'query_table:ready', 'sunburst:ready', 'heatmap:ready', 'note:ready', 'slo:unsupported', 'timeseries:empty']);
+    assert.deepEqual(states, ['timeseries:ready', 'query_value:ready', 'toplist:ready', 'query_table:ready', 'sunburst:ready', 'heatmap:ready', 'note:ready', 'slo:unsupported', 'timeseries:empty', 'group:ready', 'query_value:ready', 'timeseries:ready']);
+    assert.match(await widget(page, 'db CPU').locator('.qv-number').textContent(), /^(69|70|71)$/);
     assert.match(await widget(page, 'Nothing reported').textContent(), /No data for this time range/);
     assert.match(await widget(page, 'An SLO').textContent(), /Widget type “slo” is not supported/);
     assert.equal(await widget(page, 'CPU now').locator('.qv').getAttribute('data-palette'), 'white_on_green');
     assert.deepEqual(await widget(page, 'CPU table').locator('thead th').allTextContents(), ['host', 'max cpu']);
     assert.ok((await canvasPixels(page, 'Requests')) > 500);
     await page.screenshot({ path: join(out, 'dashboard-imported-light.png') });
+    await page.locator('.content').evaluate((e) => (e.scrollTop = e.scrollHeight));
+    await page.screenshot({ path: join(out, 'dashboard-imported-group-light.png') });
+    await page.locator('.content').evaluate((e) => (e.scrollTop = 0));
     await page.getByRole('button', { name: /Dark theme/ }).click();
     await waitPainted(page);
     await sleep(300);
     await page.screenshot({ path: join(out, 'dashboard-imported-dark.png') });
+    await page.locator('.content').evaluate((e) => (e.scrollTop = e.scrollHeight));
+    await page.screenshot({ path: join(out, 'dashboard-imported-group-dark.png') });
+    await page.locator('.content').evaluate((e) => (e.scrollTop = 0));
     await page.getByRole('button', { name: /Light theme/ }).click();
     // The unknown fields came through the server and back.
     const id = /\/dashboard\/([^/?]+)/.exec(page.url())[1];
     const stored = await server.get(`/api/v1/dashboard/${id}`);
     assert.equal(stored.widgets[0].definition.legend_layout, 'auto');
     assert.equal(stored.widgets[7].definition.slo_id, 'abc');
+    assert.equal(stored.widgets[9].definition.widgets.length, 2);
 
     step('a dashboard that does not exist says so');
     await page.goto(`${base}/dashboard/nop-nop-nop`);

@@ -123,6 +123,8 @@ export function defaultSize(type: string): { width: number; height: number } {
   switch (type) {
     case 'query_value':
       return { width: 2, height: 2 };
+    case 'group':
+      return { width: 12, height: 4 };
     case 'note':
       return { width: 3, height: 2 };
     case 'toplist':

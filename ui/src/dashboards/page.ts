@@ -218,13 +218,13 @@ export function mountDashboard(app: App, id: string): Page {
 
   // ---- grid and widgets
 
-  function makeFrame(w: Widget): Frame {
+  function makeFrame(w: Widget, editable = editing()): Frame {
     const def = w.definition;
     const titleText = typeof def.title === 'string' && def.title ? def.title : WIDGET_TYPES.find((t) => t.type === def.type)?.label ?? def.type;
     const header = h('div', { class: 'widget-head' }, h('h3', { class: 'widget-title', title: titleText }, titleText));
     const body = h('div', { class: 'widget-body' });
     const el = h('div', { class: `widget widget-${def.type}`, 'data-widget-id': String(w.id), 'data-type': def.type, 'data-state': 'loading' }, header, body);
-    if (editing()) {
+    if (editable) {
       el.classList.add('editable');
       header.append(
         h(
@@ -252,6 +252,7 @@ export function mountDashboard(app: App, id: string): Page {
       handle.addEventListener('pointerdown', (e) => startResize(e, w, el));
     }
     placeEl(el, { x: w.layout!.x, y: w.layout!.y, w: w.layout!.width, h: w.layout!.height });
+    if (def.type === 'group' && Array.isArray(def.widgets)) return groupFrame(w, el, body);
     const view = createWidget(def, body);
     const frame: Frame = {
       widget: w,
@@ -264,11 +265,37 @@ export function mountDashboard(app: App, id: string): Page {
     return frame;
   }
 
+  // Datadog's group widget: its widgets on a 12-column grid of their own, inside it.
+  // They move with the group; editing them is left to the JSON.
+  function groupFrame(w: Widget, el: HTMLElement, body: HTMLElement): Frame {
+    const def = w.definition;
+    const children = withLayouts(normalizeDashboard({ title: 'group', layout_type: 'ordered', widgets: def.widgets }).widgets).map((c) => makeFrame(c, false));
+    const inner = h('div', { class: 'dash-grid group-grid' }, ...children.map((c) => c.el));
+    inner.style.setProperty('--row', `${ROW}px`);
+    inner.style.setProperty('--gap', `${GAP}px`);
+    const bg = typeof def.background_color === 'string' ? def.background_color : '';
+    if (bg && bg !== 'white' && bg !== 'transparent') el.dataset.background = bg;
+    if (def.show_title === false) el.classList.add('untitled');
+    body.replaceChildren(inner);
+    return {
+      widget: w,
+      el,
+      body,
+      view: null,
+      async draw(ctx) {
+        el.dataset.state = 'loading';
+        await Promise.all(children.map((c) => c.draw(ctx)));
+        el.dataset.state = children.length ? 'ready' : 'empty';
+      },
+      destroy: () => children.forEach((c) => c.destroy()),
+    };
+  }
+
   function renderGrid(): void {
     for (const f of frames) f.destroy();
     const d = shown();
     d.widgets = withLayouts(d.widgets);
-    frames = d.widgets.map(makeFrame);
+    frames = d.widgets.map((w) => makeFrame(w));
     grid.classList.toggle('editing', editing());
     grid.replaceChildren(...frames.map((f) => f.el));
     if (!frames.length) {
