@@ -269,7 +269,13 @@ export function mountDashboard(app: App, id: string): Page {
   // They move with the group; editing them is left to the JSON.
   function groupFrame(w: Widget, el: HTMLElement, body: HTMLElement): Frame {
     const def = w.definition;
-    const children = withLayouts(normalizeDashboard({ title: 'group', layout_type: 'ordered', widgets: def.widgets }).widgets).map((c) => makeFrame(c, false));
+    let children: Frame[];
+    try {
+      children = withLayouts(normalizeDashboard({ title: 'group', layout_type: 'ordered', widgets: def.widgets }).widgets).map((c) => makeFrame(c, false));
+    } catch (e) {
+      const message = `This group's widgets cannot be drawn: ${(e as Error).message}`;
+      return { widget: w, el, body, view: null, draw: async () => void ((el.dataset.state = 'error'), body.replaceChildren(errorBox(message))), destroy() {} };
+    }
     const inner = h('div', { class: 'dash-grid group-grid' }, ...children.map((c) => c.el));
     inner.style.setProperty('--row', `${ROW}px`);
     inner.style.setProperty('--gap', `${GAP}px`);
