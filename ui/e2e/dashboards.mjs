@@ -150,6 +150,8 @@ await runSpec('dashboards', {
         await editor.getByLabel('Value', { exact: true }).fill('10');
         await editor.getByLabel('Palette').selectOption('white_on_red');
         await editor.getByLabel('Unit').fill('%');
+        await editor.locator('.editor-preview .qv[data-palette="white_on_red"]').waitFor();
+        await page.screenshot({ path: join(out, 'dashboard-editor-query-value.png') });
       },
     });
 
