@@ -628,9 +628,12 @@ export function mountDashboard(app: App, id: string): Page {
       if (!dash) return;
       // Back/forward brings the URL's variables; a time change keeps ours.
       const fromUrl = readTplParams(location.search);
-      if (Object.keys(fromUrl).length) tplUrl = fromUrl;
-      const c = new URLSearchParams(location.search).get('compare');
-      if (c === 'day' || c === 'week' || c === 'none') compare = c;
+      const params = new URLSearchParams(location.search);
+      if (Object.keys(fromUrl).length || params.has('compare')) {
+        tplUrl = fromUrl;
+        const c = params.get('compare');
+        compare = c === 'day' || c === 'week' ? c : 'none';
+      }
       syncUrl();
       if (s !== prev) {
         renderToolbar();
