@@ -127,3 +127,20 @@ export function ddtraceLargeTrace(server, { service = 'batch', count = 1500 } = 
   }).toString();
   return JSON.parse(outText.split('\n').find((l) => l.startsWith('{"trace_id"'))).trace_id;
 }
+
+// `metric` gauges for `hosts` over the last `hours`, one point every `stepS` seconds
+// (a daily cycle plus a per-host level), sent in batches; for day-long dashboards and
+// the previous-day comparison.
+export async function loadDaySeries(server, { metric = 'ui.requests', hosts = ['web-1', 'web-2', 'db-1'], hours = 26, stepS = 60 } = {}) {
+  const now = Math.floor(Date.now() / 1000);
+  const n = Math.floor((hours * 3600) / stepS);
+  for (const [k, host] of hosts.entries()) {
+    const points = [];
+    for (let i = n; i >= 1; i--) {
+      const t = now - i * stepS;
+      points.push([t, 100 + 40 * k + 30 * Math.sin((2 * Math.PI * t) / 86400) + 8 * Math.sin(t / 900 + k)]);
+    }
+    const service = host.split('-')[0];
+    await server.post('/api/v1/series', { series: [{ metric, type: 'gauge', host, points, tags: ['env:prod', `service:${service}`] }] });
+  }
+}

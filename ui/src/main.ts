@@ -2,6 +2,8 @@
 // URL as the one source of truth for what a view shows.
 import './style.css';
 import { h } from './dom';
+import { mountDashboardList } from './dashboards/list';
+import { mountDashboard } from './dashboards/page';
 import { mountLogs } from './logs';
 import { mountMetrics } from './metrics';
 import { mountTrace } from './trace';
@@ -29,11 +31,12 @@ const AREAS: { path: string; label: string; icon: string }[] = [
   { path: '/apm/traces', label: 'APM / Traces', icon: '⇶' },
 ];
 // Areas with a page in this build; the others stay out of the navigation.
-const BUILT = new Set(['/metric/explorer', '/logs', '/apm/traces']);
+const BUILT = new Set(['/dashboards', '/metric/explorer', '/logs', '/apm/traces']);
 
 // Each trace (/apm/traces/<id>) is a page of its own, so moving between traces
 // loads the other one.
 function pageKey(path: string): string {
+  if (path.startsWith('/dashboard/')) return path.split('/').slice(0, 3).join('/');
   return path;
 }
 
@@ -93,7 +96,8 @@ function start(): void {
 
   function render(prev: ViewState | null): void {
     const key = pageKey(state.page);
-    for (const [path, a] of links) a.classList.toggle('active', state.page === path || state.page.startsWith(path + '/'));
+    for (const [path, a] of links)
+      a.classList.toggle('active', state.page === path || state.page.startsWith(path + '/') || (path === '/dashboards' && state.page.startsWith('/dashboard/')));
     picker.update();
     if (key !== pageFor || !page) {
       page?.destroy();
@@ -102,6 +106,12 @@ function start(): void {
       if (key === '/logs') {
         title.textContent = 'Log Explorer';
         page = mountLogs(app);
+      } else if (key === '/dashboards') {
+        title.textContent = 'Dashboards';
+        page = mountDashboardList(app);
+      } else if (key.startsWith('/dashboard/')) {
+        title.textContent = 'Dashboard';
+        page = mountDashboard(app, decodeURIComponent(key.slice('/dashboard/'.length)));
       } else if (key === '/apm/traces') {
         title.textContent = 'Trace Explorer';
         page = mountTraces(app);
