@@ -93,11 +93,14 @@ json number_or_null(double v) {
 
 }  // namespace
 
-std::string iso_time(int64_t ns) {
+std::string iso_time(int64_t ns, bool nanoseconds) {
   const time_t seconds = static_cast<time_t>(ns / 1'000'000'000 - (ns % 1'000'000'000 < 0));
   const int64_t frac = ((ns % 1'000'000'000) + 1'000'000'000) % 1'000'000'000;
   std::tm tm{};
   gmtime_r(&seconds, &tm);
+  if (nanoseconds)
+    return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:09}Z", tm.tm_year + 1900,
+                       tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, frac);
   return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", tm.tm_year + 1900, tm.tm_mon + 1,
                      tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, frac / 1'000'000);
 }

@@ -87,6 +87,8 @@ core::Result<nlohmann::json> facets(store::Engine& engine, const query::SearchTa
 // parent.
 nlohmann::json nest(const nlohmann::json& flat);
 
-std::string iso_time(int64_t ns);
+// RFC 3339 in UTC with milliseconds, or nanoseconds (span times, whose order within a
+// millisecond matters).
+std::string iso_time(int64_t ns, bool nanoseconds = false);
 
 }  // namespace heeler::api
