@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "cli/ci_command.h"
 #include "cli/query_command.h"
 #include "core/config.h"
 #include "server/serve.h"
@@ -107,6 +108,24 @@ int main(int argc, char** argv) {
   query->add_flag("--points", query_options.points, "print every point, not a summary");
   query->add_flag("--json", query_options.json, "print the server's JSON answer");
 
+  heeler::cli::RunTestsOptions run_tests;
+  CLI::App* ci = app.add_subcommand("ci", "commands for CI pipelines");
+  CLI::App* ci_synthetics =
+      ci->add_subcommand("synthetics", "synthetic tests")->require_subcommand(1);
+  CLI::App* ci_run_tests = ci_synthetics->add_subcommand(
+      "run-tests", "run synthetic tests and exit non-zero when one fails");
+  ci_run_tests->add_option("--server", run_tests.server,
+                           "server URL (default http://127.0.0.1:8080)");
+  ci_run_tests->add_option("-s,--search", run_tests.search,
+                           "tests whose tags, status and name match: 'tag:smoke checkout'");
+  ci_run_tests->add_option("-p,--public-id", run_tests.public_ids,
+                           "a test's public id (repeatable)");
+  ci_run_tests
+      ->add_option("--timeout", run_tests.timeout_seconds,
+                   "seconds to wait for every run (default 600)")
+      ->check(CLI::Range(1, 86400));
+  ci->require_subcommand(1);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -121,6 +140,14 @@ int main(int argc, char** argv) {
     if (query_logs) query_options.kind = heeler::cli::QueryOptions::Kind::logs;
     if (query_spans) query_options.kind = heeler::cli::QueryOptions::Kind::spans;
     return heeler::cli::run_query(query_options, stdout, stderr);
+  }
+
+  if (ci_run_tests->parsed()) {
+    if (run_tests.search.empty() && run_tests.public_ids.empty()) {
+      std::fprintf(stderr, "heeler ci synthetics run-tests: give --search or --public-id\n");
+      return 2;
+    }
+    return heeler::cli::run_synthetics_tests(run_tests, stdout, stderr);
   }
 
   if (version->parsed()) {

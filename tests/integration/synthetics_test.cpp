@@ -188,5 +188,52 @@ TEST_F(SyntheticsTest, RunsAreRefusedOrFailClearly) {
       404);
 }
 
+TEST_F(SyntheticsTest, TheCiCommandExitsByTheOutcome) {
+  target_.respond("/ok", 200, "fine");
+  target_.respond("/slow", 200, "late", {}, 500);
+  auto create = [&](const std::string& name, const std::string& path, const std::string& tag) {
+    HttpReply r = call(
+        "POST", "/api/v1/synthetics/tests/api",
+        {{"name", name},
+         {"type", "api"},
+         {"config",
+          {{"request", {{"method", "GET"}, {"url", target() + path}}},
+           {"assertions", json::parse(R"([{"type": "statusCode", "operator": "is", "target": 200},
+               {"type": "responseTime", "operator": "lessThan", "target": 300}])")}}},
+         {"locations", {"local"}},
+         {"tags", {tag}},
+         {"status", "paused"}});
+    ASSERT_EQ(r.status, 200) << r.body;
+  };
+  create("Home page", "/ok", "smoke");
+  create("Reports", "/slow", "nightly");
+  const std::string server = "http://127.0.0.1:" + std::to_string(server_->port());
+  std::string output;
+  EXPECT_EQ(
+      run_heeler({"ci", "synthetics", "run-tests", "--search", "tag:smoke", "--server", server},
+                 output),
+      0)
+      << output;
+  EXPECT_NE(output.find("✓ Home page"), std::string::npos) << output;
+  EXPECT_NE(output.find("1 passed, 0 failed"), std::string::npos) << output;
+  EXPECT_EQ(
+      run_heeler({"ci", "synthetics", "run-tests", "-s", "reports", "--server", server}, output), 1)
+      << output;
+  EXPECT_NE(output.find("✗ Reports"), std::string::npos) << output;
+  EXPECT_NE(output.find("INCORRECT_ASSERTION: expected responseTime lessThan 300"),
+            std::string::npos)
+      << output;
+  EXPECT_EQ(
+      run_heeler({"ci", "synthetics", "run-tests", "--search", "tag:nothing", "--server", server},
+                 output),
+      1);
+  EXPECT_NE(output.find("no test matches the search 'tag:nothing'"), std::string::npos) << output;
+  EXPECT_EQ(run_heeler({"ci", "synthetics", "run-tests", "--search", "tag:smoke", "--server",
+                        "http://127.0.0.1:1"},
+                       output),
+            2);
+  EXPECT_NE(output.find("cannot reach"), std::string::npos) << output;
+}
+
 }  // namespace
 }  // namespace heeler::testing
