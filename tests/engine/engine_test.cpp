@@ -327,7 +327,8 @@ TEST_F(EngineTest, MigrationsApplyOnceAndAreRecorded) {
   for (const auto& row : tables->rows()) names.push_back(row[0].as_string());
   EXPECT_EQ(names, (std::vector<std::string>{"events", "heeler_schema_migrations", "logs",
                                              "metric_points", "metric_rollup_5m",
-                                             "metric_rollup_5m_mv", "metric_series", "spans"}));
+                                             "metric_rollup_5m_mv", "metric_series", "spans",
+                                             "synthetics_results"}));
   EXPECT_EQ(count(e,
                   "SELECT count() FROM system.tables WHERE database = currentDatabase() AND "
                   "name IN ('logs', 'spans', 'metric_points', 'metric_series', 'events') AND "
