@@ -6,6 +6,7 @@
 #include <charconv>
 #include <cmath>
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "api/event_search.h"
 #include "core/json_fields.h"
@@ -160,6 +161,34 @@ std::string lower(std::string_view s) {
 
 }  // namespace
 
+// How many locations have been failing the test for at least the window: per location,
+// the time since the first failure after its last pass, from its results of the last
+// day (a location that last passed is not failing).
+core::Result<std::vector<monitors::GroupValue>> EngineMonitorData::synthetics_values(
+    const monitors::MonitorQuery& q, int64_t to_ms) {
+  auto rows = engine_.query(
+      "SELECT location, toUnixTimestamp64Milli(timestamp) AS t, passed FROM synthetics_results "
+      "WHERE public_id = {id:String} AND timestamp >= fromUnixTimestamp64Milli({from:Int64}) AND "
+      "timestamp < fromUnixTimestamp64Milli({to:Int64}) ORDER BY location, t DESC LIMIT 100000",
+      store::Params().add("id", q.events.search).add("from", to_ms - 86400'000).add("to", to_ms));
+  if (!rows) return rows.status();
+  std::map<std::string, int64_t> failing_since;  // location → first failure of the streak
+  std::set<std::string> passing;
+  for (const auto& row : rows->rows()) {
+    const std::string location = row[0].as_string();
+    if (passing.count(location)) continue;
+    if (row[2].as_uint64() != 0) {
+      passing.insert(location);  // the newest pass ends the streak
+      continue;
+    }
+    failing_since[location] = row[1].as_int64();  // rows go newest first
+  }
+  double failing = 0;
+  for (const auto& [location, since] : failing_since)
+    if (to_ms - since >= q.window_seconds * 1000) ++failing;
+  return std::vector<monitors::GroupValue>{{"", failing, true}};
+}
+
 core::Result<std::vector<monitors::GroupValue>> EngineMonitorData::values(
     const monitors::MonitorQuery& q, int64_t from_ms, int64_t to_ms) {
   std::vector<monitors::GroupValue> out;
@@ -178,6 +207,7 @@ core::Result<std::vector<monitors::GroupValue>> EngineMonitorData::values(
     }
     return out;
   }
+  if (q.kind == monitors::QueryKind::synthetics) return synthetics_values(q, to_ms);
   const query::SearchTarget* target = nullptr;
   if (q.kind == monitors::QueryKind::logs) target = &query::logs_search_target();
   if (q.kind == monitors::QueryKind::spans) target = &query::spans_search_target();

@@ -34,6 +34,8 @@ class EngineMonitorData final : public monitors::DataSource {
                                                          int64_t from_ms, int64_t to_ms) override;
 
  private:
+  core::Result<std::vector<monitors::GroupValue>> synthetics_values(
+      const monitors::MonitorQuery& query, int64_t to_ms);
   store::Engine& engine_;
 };
 

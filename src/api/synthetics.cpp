@@ -65,17 +65,50 @@ Response trigger(synthetics::SyntheticsService& service, Request& r, const std::
                                  .dump());
 }
 
+// The monitor a test drives, from its alert condition and message.
+core::Result<monitors::Monitor> monitor_for(const synthetics::ApiTest& t, const std::string& id) {
+  json body = {{"type", "synthetics alert"},
+               {"name", "[Synthetics] " + t.name},
+               {"query", fmt::format("synthetics(\"{}\").over(\"*\").last(\"{}s\") >= {}", id,
+                                     t.min_failure_duration_s, std::max(1, t.min_location_failed))},
+               {"message", t.message},
+               {"tags", t.tags},
+               {"options", {{"thresholds", {{"critical", std::max(1, t.min_location_failed)}}}}}};
+  const json monitor_options =
+      t.body.value("options", json::object()).value("monitor_options", json());
+  if (monitor_options.is_object()) {
+    if (auto r = monitor_options.find("renotify_interval"); r != monitor_options.end())
+      body["options"]["renotify_interval"] = *r;
+  }
+  auto m = monitors::parse_monitor(body);
+  if (!m)
+    return core::error(core::Code::invalid_argument, "the test's alert: {}", m.status().message());
+  return m;
+}
+
 }  // namespace
 
-void add_synthetics_routes(net::Router& router, synthetics::TestStore& tests,
-                           synthetics::SyntheticsService& service) {
-  router.add("POST", "/api/v1/synthetics/tests/api", [&tests](Request& r) {
+void add_synthetics_routes(net::Router& router, SyntheticsServices services) {
+  synthetics::TestStore& tests = services.tests;
+  synthetics::SyntheticsService& service = services.service;
+  monitors::MonitorStore& monitors = services.monitors;
+  monitors::MonitorScheduler& scheduler = services.scheduler;
+  router.add("POST", "/api/v1/synthetics/tests/api", [&tests, &monitors, &scheduler](Request& r) {
     auto body = parse_body(r);
     if (!body) return Response::error(body.status());
     auto t = synthetics::parse_api_test(*body);
     if (!t) return Response::error(t.status());
-    auto id = tests.create(*t, query::now_ms());
+    // The monitor is checked before anything is stored (its message is a template).
+    if (auto check = monitor_for(*t, "xxx-xxx-xxx"); !check) return Response::error(check.status());
+    const int64_t now = query::now_ms();
+    auto id = tests.create(*t, now);
     if (!id) return Response::error(id.status());
+    auto m = monitor_for(*t, *id);
+    if (!m) return Response::error(m.status());
+    auto monitor_id = monitors.create(*m, now);
+    if (!monitor_id) return Response::error(monitor_id.status());
+    if (auto st = tests.set_monitor(*id, *monitor_id); !st.ok()) return Response::error(st);
+    scheduler.wake(*monitor_id);
     return test_json(tests, *id);
   });
   router.add("GET", "/api/v1/synthetics/tests", [&tests](Request&) {
@@ -89,15 +122,26 @@ void add_synthetics_routes(net::Router& router, synthetics::TestStore& tests,
        {"/api/v1/synthetics/tests/{public_id}", "/api/v1/synthetics/tests/api/{public_id}"})
     router.add("GET", path,
                [&tests](Request& r) { return test_json(tests, r.path_params["public_id"]); });
-  router.add("PUT", "/api/v1/synthetics/tests/api/{public_id}", [&tests](Request& r) {
-    auto body = parse_body(r);
-    if (!body) return Response::error(body.status());
-    auto t = synthetics::parse_api_test(*body);
-    if (!t) return Response::error(t.status());
-    const std::string id = r.path_params["public_id"];
-    if (auto st = tests.replace(id, *t, query::now_ms()); !st.ok()) return Response::error(st);
-    return test_json(tests, id);
-  });
+  router.add("PUT", "/api/v1/synthetics/tests/api/{public_id}",
+             [&tests, &monitors, &scheduler](Request& r) {
+               auto body = parse_body(r);
+               if (!body) return Response::error(body.status());
+               auto t = synthetics::parse_api_test(*body);
+               if (!t) return Response::error(t.status());
+               const std::string id = r.path_params["public_id"];
+               auto m = monitor_for(*t, id);
+               if (!m) return Response::error(m.status());
+               auto current = tests.get(id);
+               if (!current) return Response::error(current.status());
+               if (auto st = tests.replace(id, *t, query::now_ms()); !st.ok())
+                 return Response::error(st);
+               if (current->monitor_id) {
+                 if (auto st = monitors.replace(current->monitor_id, *m, query::now_ms()); !st.ok())
+                   return Response::error(st);
+                 scheduler.wake(current->monitor_id);
+               }
+               return test_json(tests, id);
+             });
   router.add("PUT", "/api/v1/synthetics/tests/{public_id}/status", [&tests](Request& r) {
     auto body = parse_body(r);
     if (!body) return Response::error(body.status());
@@ -114,7 +158,7 @@ void add_synthetics_routes(net::Router& router, synthetics::TestStore& tests,
     if (auto st = tests.replace(id, *parsed, query::now_ms()); !st.ok()) return Response::error(st);
     return Response::json(200, "true");
   });
-  router.add("POST", "/api/v1/synthetics/tests/delete", [&tests](Request& r) {
+  router.add("POST", "/api/v1/synthetics/tests/delete", [&tests, &monitors](Request& r) {
     auto body = parse_body(r);
     if (!body) return Response::error(body.status());
     const json ids = body->value("public_ids", json());
@@ -127,6 +171,12 @@ void add_synthetics_routes(net::Router& router, synthetics::TestStore& tests,
     const std::chrono::sys_seconds now{std::chrono::seconds(query::now_ms() / 1000)};
     json deleted = json::array();
     for (const json& id : ids) {
+      auto current = tests.get(id);
+      if (!current) return Response::error(current.status());
+      if (current->monitor_id) {
+        auto st = monitors.remove(current->monitor_id);
+        if (!st.ok() && st.code() != core::Code::not_found) return Response::error(st);
+      }
       if (auto st = tests.remove(id); !st.ok()) return Response::error(st);
       deleted.push_back(
           {{"public_id", id}, {"deleted_at", fmt::format("{:%Y-%m-%dT%H:%M:%S}+00:00", now)}});

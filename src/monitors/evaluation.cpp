@@ -152,7 +152,8 @@ core::Result<Evaluation> evaluate(const Monitor& m,
     }
   }
   // A count of events is 0 where nothing matched, not missing data.
-  const bool zero_when_missing = q.kind != QueryKind::metric && q.events.aggregation == "count";
+  const bool zero_when_missing = q.kind == QueryKind::synthetics ||
+                                 (q.kind != QueryKind::metric && q.events.aggregation == "count");
   std::set<std::string> groups;
   for (const auto& [g, v] : values) groups.insert(g);
   for (const auto& [g, s] : previous) groups.insert(g);

@@ -192,9 +192,14 @@ void parse_events(Cursor& in, MonitorQuery& q, const std::string& source) {
   in.expect('(', "after " + source);
   q.events.search = in.quoted(&q.events.search_position);
   in.expect(')', "closing " + source + "(…)");
-  if (auto parsed = query::parse_search(q.events.search); !parsed.ok())
+  const bool synthetics = source == "synthetics";
+  if (synthetics) {
+    if (q.events.search.empty())
+      Cursor::fail("synthetics() names a test's public id", q.events.search_position);
+  } else if (auto parsed = query::parse_search(q.events.search); !parsed.ok()) {
     Cursor::fail("in the search: " + parsed.error->message,
                  q.events.search_position + parsed.error->position);
+  }
   bool have_last = false;
   while (in.accept('.')) {
     const size_t at = in.pos();
@@ -210,7 +215,11 @@ void parse_events(Cursor& in, MonitorQuery& q, const std::string& source) {
       } while (in.accept(','));
     }
     in.expect(')', "closing ." + fn + "(…)");
-    if (fn == "index") {
+    if (fn == "over" && synthetics) {
+      if (args.size() != 1) Cursor::fail(".over() takes one scope such as \"*\"", at);
+    } else if (synthetics && (fn == "index" || fn == "rollup" || fn == "by")) {
+      Cursor::fail(fmt::format(".{}() does not apply to synthetics()", fn), at);
+    } else if (fn == "index") {
       if (args.size() != 1) Cursor::fail(".index() takes one index name", at);
       q.events.index = args[0];
     } else if (fn == "rollup") {
@@ -245,6 +254,11 @@ void parse_events(Cursor& in, MonitorQuery& q, const std::string& source) {
     } else if (fn == "last") {
       if (args.size() != 1) Cursor::fail(".last() takes one window such as \"5m\"", at);
       q.window_seconds = parse_window(args[0]);
+      // A synthetics monitor may alert on the first failure.
+      if (synthetics && (args[0] == "0s" || args[0] == "0m")) {
+        have_last = true;
+        continue;
+      }
       if (!q.window_seconds)
         Cursor::fail(fmt::format("'{}' is not a window such as 5m, 1h or 1d", args[0]), arg_at[0]);
       have_last = true;
@@ -339,6 +353,8 @@ std::string_view query_kind_name(QueryKind kind) {
       return "events";
     case QueryKind::rum:
       return "rum";
+    case QueryKind::synthetics:
+      return "synthetics";
     case QueryKind::composite:
       return "composite";
   }
@@ -435,11 +451,10 @@ ParsedMonitorQuery parse_monitor_query(std::string_view text) {
       std::string_view name;
       QueryKind kind;
     };
-    static constexpr Source kSources[] = {{"logs", QueryKind::logs},
-                                          {"trace-analytics", QueryKind::spans},
-                                          {"spans", QueryKind::spans},
-                                          {"events", QueryKind::events},
-                                          {"rum", QueryKind::rum}};
+    static constexpr Source kSources[] = {
+        {"logs", QueryKind::logs},   {"trace-analytics", QueryKind::spans},
+        {"spans", QueryKind::spans}, {"events", QueryKind::events},
+        {"rum", QueryKind::rum},     {"synthetics", QueryKind::synthetics}};
     bool event_source = false;
     for (const Source& s : kSources) {
       if (body.rfind(s.name, 0) == 0 &&

@@ -12,6 +12,8 @@
 //   events:     events("source:deploy status:error").rollup("count").last("30m") > 0
 //   rum:        rum("@type:resource @resource.status_code:>=500").rollup("count")
 //                 .by("@view.name").last("5m") > 10
+//   synthetics: synthetics("abc-def-ghi").over("*").last("5m") >= 2
+//                 (locations where the test has been failing for at least 5 minutes)
 //   composite:  (12 && 14) || !15
 //
 // Errors carry the byte offset they were found at, as the other query languages do.
@@ -28,7 +30,7 @@
 
 namespace heeler::monitors {
 
-enum class QueryKind { metric, logs, spans, events, rum, composite };
+enum class QueryKind { metric, logs, spans, events, rum, synthetics, composite };
 std::string_view query_kind_name(QueryKind kind);
 
 // A search over events (logs, spans, events, RUM) rolled up over a window.

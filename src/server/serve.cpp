@@ -230,7 +230,8 @@ int run_serve(const core::Config& config) {
   synthetics::TestStore synthetic_tests(**metadata);
   synthetics::SyntheticsService synthetics_service(synthetic_tests, *engine, consumer,
                                                    query::now_ms);
-  api::add_synthetics_routes(*api_router, synthetic_tests, synthetics_service);
+  api::add_synthetics_routes(
+      *api_router, {synthetic_tests, synthetics_service, monitor_store, monitor_scheduler});
 
   Running running;
   auto shutdown = [&](std::chrono::milliseconds grace) {

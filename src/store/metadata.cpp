@@ -91,6 +91,9 @@ const std::vector<MetaMigration>& metadata_migrations() {
       {6, "synthetics tests",
        "CREATE TABLE synthetics_tests (public_id TEXT PRIMARY KEY, body TEXT NOT NULL, "
        "created_ms INTEGER NOT NULL, modified_ms INTEGER NOT NULL);"},
+      // synthetics/: the synthetics alert monitor each test drives.
+      {7, "synthetics monitors",
+       "ALTER TABLE synthetics_tests ADD COLUMN monitor_id INTEGER NOT NULL DEFAULT 0;"},
   };
   return migrations;
 }

@@ -75,6 +75,13 @@ core::Status TestStore::replace(const std::string& public_id, const ApiTest& tes
   return *r ? core::Status{} : not_found(public_id);
 }
 
+core::Status TestStore::set_monitor(const std::string& public_id, int64_t monitor_id) {
+  auto r = meta_.exec("UPDATE synthetics_tests SET monitor_id = ?2 WHERE public_id = ?1",
+                      {public_id, monitor_id});
+  if (!r) return r.status();
+  return *r ? core::Status{} : not_found(public_id);
+}
+
 core::Status TestStore::remove(const std::string& public_id) {
   auto r = meta_.exec("DELETE FROM synthetics_tests WHERE public_id = ?1", {public_id});
   if (!r) return r.status();
@@ -83,7 +90,8 @@ core::Status TestStore::remove(const std::string& public_id) {
 
 core::Result<StoredTest> TestStore::get(const std::string& public_id) {
   auto rows = meta_.query(
-      "SELECT public_id, body, created_ms, modified_ms FROM synthetics_tests WHERE public_id = ?1",
+      "SELECT public_id, body, created_ms, modified_ms, monitor_id FROM synthetics_tests WHERE "
+      "public_id = ?1",
       {public_id});
   if (!rows) return rows.status();
   if (rows->empty()) return not_found(public_id);
@@ -92,7 +100,7 @@ core::Result<StoredTest> TestStore::get(const std::string& public_id) {
   if (!parsed)
     return core::Status(core::Code::internal, fmt::format("test {} no longer parses: {}", public_id,
                                                           parsed.status().message()));
-  StoredTest out{std::move(*parsed), integer(row[2]), integer(row[3])};
+  StoredTest out{std::move(*parsed), integer(row[2]), integer(row[3]), integer(row[4])};
   out.test.public_id = text(row[0]);
   return out;
 }
@@ -114,7 +122,7 @@ json TestStore::to_json(const StoredTest& t) {
   out["public_id"] = t.test.public_id;
   out["created_at"] = rfc3339(t.created_ms);
   out["modified_at"] = rfc3339(t.modified_ms);
-  out["monitor_id"] = nullptr;
+  out["monitor_id"] = t.monitor_id ? nlohmann::json(t.monitor_id) : nlohmann::json(nullptr);
   out["creator"] = {{"handle", ""}, {"name", nullptr}, {"email", ""}};
   return out;
 }

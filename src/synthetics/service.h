@@ -34,6 +34,7 @@ struct StoredTest {
   ApiTest test;  // with its public_id
   int64_t created_ms = 0;
   int64_t modified_ms = 0;
+  int64_t monitor_id = 0;  // the synthetics alert monitor made for the test; 0: none
 };
 
 class TestStore {
@@ -41,6 +42,7 @@ class TestStore {
   explicit TestStore(store::MetadataStore& meta) : meta_(meta) {}
   core::Result<std::string> create(const ApiTest& test, int64_t now_ms);
   core::Status replace(const std::string& public_id, const ApiTest& test, int64_t now_ms);
+  core::Status set_monitor(const std::string& public_id, int64_t monitor_id);
   core::Status remove(const std::string& public_id);
   core::Result<StoredTest> get(const std::string& public_id);
   core::Result<std::vector<StoredTest>> list();

@@ -255,6 +255,49 @@ TEST_F(NotificationsTest, ADowntimeKeepsAlertsQuietUntilItIsCancelled) {
   EXPECT_EQ(call("POST", "/api/v1/downtime", {{"end", 5}, {"start", 10}}).status, 400);
 }
 
+TEST_F(NotificationsTest, AFailingSyntheticTestAlertsThroughItsMonitor) {
+  ok(call("POST", "/api/v1/integration/webhooks/configuration/webhooks",
+          {{"name", "synth"}, {"url", sink("/synth-hook")}}));
+  http_.respond("/checkout", 500, "down");
+  json test = ok(call(
+      "POST", "/api/v1/synthetics/tests/api",
+      {{"name", "Checkout page"},
+       {"type", "api"},
+       {"config",
+        {{"request", {{"method", "GET"}, {"url", sink("/checkout")}}},
+         {"assertions", json::parse(R"([{"type": "statusCode", "operator": "is", "target": 200}])")}}},
+       {"options", {{"tick_every", 60}, {"min_failure_duration", 0}, {"min_location_failed", 1}}},
+       {"locations", {"local"}},
+       {"message",
+        "{{#is_alert}}Checkout is down @webhook-synth{{/is_alert}}"
+        "{{#is_recovery}}Checkout is back @webhook-synth{{/is_recovery}}"}}));
+  ASSERT_TRUE(test["monitor_id"].is_number_integer()) << test.dump();
+  const std::string monitor_id = std::to_string(test["monitor_id"].get<int64_t>());
+  const std::string public_id = test["public_id"];
+
+  // The live test runs at once, fails, and its monitor notifies.
+  auto hooks = http_.wait_for("/synth-hook", 1, 30s);
+  ASSERT_EQ(hooks.size(), 1u);
+  json payload = json::parse(hooks[0].body);
+  EXPECT_EQ(payload["title"], "[Triggered] [Synthetics] Checkout page");
+  EXPECT_EQ(payload["body"], "Checkout is down @webhook-synth");
+  json monitor = ok(call("GET", "/api/v1/monitor/" + monitor_id));
+  EXPECT_EQ(monitor["type"], "synthetics alert");
+  EXPECT_EQ(monitor["overall_state"], "Alert");
+  EXPECT_EQ(monitor["query"], "synthetics(\"" + public_id + "\").over(\"*\").last(\"0s\") >= 1");
+
+  // Fixed and run again: it recovers.
+  http_.respond("/checkout", 200, "ok");
+  ok(call("POST", "/api/v1/synthetics/tests/trigger", {{"tests", {{{"public_id", public_id}}}}}));
+  hooks = http_.wait_for("/synth-hook", 2, 30s);
+  ASSERT_EQ(hooks.size(), 2u);
+  EXPECT_EQ(json::parse(hooks[1].body)["title"], "[Recovered] [Synthetics] Checkout page");
+
+  // Deleting the test deletes its monitor.
+  ok(call("POST", "/api/v1/synthetics/tests/delete", {{"public_ids", {public_id}}}));
+  EXPECT_EQ(call("GET", "/api/v1/monitor/" + monitor_id).status, 404);
+}
+
 TEST_F(NotificationsTest, TemplateErrorsAreRefusedWhenTheMonitorIsSaved) {
   HttpReply r = call("POST", "/api/v1/monitor",
                      {{"type", "metric alert"},

@@ -82,7 +82,7 @@ TEST(ApiDescription, DescribesExactlyTheRoutesServed) {
   synthetics::TestStore synthetic_tests(**meta);
   synthetics::SyntheticsService synthetics_service(synthetic_tests, engine, consumer,
                                                    [] { return int64_t{0}; });
-  add_synthetics_routes(api, synthetic_tests, synthetics_service);
+  add_synthetics_routes(api, {synthetic_tests, synthetics_service, monitor_store, scheduler});
   for (const char* suffix : {"", "-wal", "-shm"})
     std::filesystem::remove(meta_file.string() + suffix);
   intake::ReceiverContext context{config, consumer, metrics, api, otlp, apm};
