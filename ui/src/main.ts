@@ -4,6 +4,7 @@ import './style.css';
 import { h } from './dom';
 import { mountLogs } from './logs';
 import { mountMetrics } from './metrics';
+import { mountMonitors } from './monitors';
 import { mountTrace } from './trace';
 import { decodeState, encodeState, ViewState } from './state';
 import { timePicker } from './timepicker';
@@ -26,9 +27,10 @@ const AREAS: { path: string; label: string; icon: string }[] = [
   { path: '/metric/explorer', label: 'Metrics', icon: '∿' },
   { path: '/logs', label: 'Logs', icon: '☰' },
   { path: '/apm/traces', label: 'APM / Traces', icon: '⇶' },
+  { path: '/monitors', label: 'Monitors', icon: '◉' },
 ];
 // Areas with a page in this build; the others stay out of the navigation.
-const BUILT = new Set(['/metric/explorer', '/logs']);
+const BUILT = new Set(['/metric/explorer', '/logs', '/monitors']);
 
 function pageKey(path: string): string {
   if (path.startsWith('/apm/traces/')) return '/apm/traces/';
@@ -91,7 +93,7 @@ function start(): void {
 
   function render(prev: ViewState | null): void {
     const key = pageKey(state.page);
-    for (const [path, a] of links) a.classList.toggle('active', state.page === path);
+    for (const [path, a] of links) a.classList.toggle('active', state.page === path || (path === '/monitors' && state.page.startsWith('/monitors/')));
     picker.update();
     if (key !== pageFor || !page) {
       page?.destroy();
@@ -100,6 +102,8 @@ function start(): void {
       if (key === '/logs') {
         title.textContent = 'Log Explorer';
         page = mountLogs(app);
+      } else if (key === '/monitors' || key.startsWith('/monitors/')) {
+        page = mountMonitors(app, state.page, (t) => (title.textContent = t));
       } else if (key === '/apm/traces/') {
         title.textContent = 'Trace';
         page = mountTrace(app, decodeURIComponent(state.page.slice('/apm/traces/'.length)));
