@@ -72,6 +72,17 @@ describe('history timeline', () => {
     expect(timelineSegments(history, { g: 'OK' }, 200, 1000).get('g')).toEqual([{ from: 200, to: 1000, status: 'Alert' }]);
   });
 
+  it('switches to the current state where an edit restarted the states', () => {
+    const history = [h(300, 'g', 'OK', 'Alert')];
+    expect(timelineSegments(history, { g: 'OK' }, 0, 1000, 800).get('g')).toEqual([
+      { from: 0, to: 300, status: 'OK' },
+      { from: 300, to: 800, status: 'Alert' },
+      { from: 800, to: 1000, status: 'OK' },
+    ]);
+    // A change after the edit is the history's own.
+    expect(timelineSegments([h(900, 'g', 'OK', 'Alert')], { g: 'Alert' }, 0, 1000, 800).get('g')!.map((s) => s.status)).toEqual(['OK', 'Alert']);
+  });
+
   it('merges neighbours in the same state', () => {
     const history = [h(300, 'g', 'OK', 'OK'), h(600, 'g', 'OK', 'Alert')];
     expect(timelineSegments(history, {}, 0, 1000).get('g')).toEqual([

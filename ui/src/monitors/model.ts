@@ -151,7 +151,10 @@ export interface Segment {
 // One band per group over [from, to]: the state before the first change in the range
 // is that change's `from` (or the last change before the range), and each change
 // starts a segment of its `to`. Groups without changes keep their current state.
-export function timelineSegments(history: HistoryEvent[], current: Record<string, string>, from: number, to: number): Map<string, Segment[]> {
+// An edit of the query starts the groups' states afresh without a history entry: when
+// `resetAt` (the monitor's last edit) follows a group's last change and its state now
+// differs, the band switches to the current state there.
+export function timelineSegments(history: HistoryEvent[], current: Record<string, string>, from: number, to: number, resetAt?: number): Map<string, Segment[]> {
   const byGroup = new Map<string, HistoryEvent[]>();
   for (const e of history) {
     if (!byGroup.has(e.group)) byGroup.set(e.group, []);
@@ -166,8 +169,14 @@ export function timelineSegments(history: HistoryEvent[], current: Record<string
     let status = before.length ? before[before.length - 1].to : inside.length ? inside[0].from : current[group] ?? 'OK';
     let start = from;
     const segs: Segment[] = [];
-    for (const e of inside) {
-      if (e.timestamp > start && e.from !== undefined) segs.push({ from: start, to: e.timestamp, status });
+    const changes = inside.map((e) => ({ timestamp: e.timestamp, to: e.to }));
+    const last = sorted[sorted.length - 1];
+    const now = current[group];
+    if (resetAt !== undefined && now !== undefined && last && last.timestamp < resetAt && last.to !== now && resetAt > from && resetAt < to) {
+      changes.push({ timestamp: resetAt, to: now });
+    }
+    for (const e of changes) {
+      if (e.timestamp > start) segs.push({ from: start, to: e.timestamp, status });
       status = e.to;
       start = e.timestamp;
     }

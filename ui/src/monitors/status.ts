@@ -139,7 +139,8 @@ export function mountMonitorStatus(app: App, id: number, setTitle: (t: string) =
     const r = resolveRange(s.range, Date.now());
     const current: Record<string, string> = {};
     for (const [g, st] of Object.entries(m.state?.groups ?? {})) current[g] = st.status;
-    const bands = timelineSegments(history, current, r.from, r.to);
+    const edited = m.modified ? Date.parse(m.modified) : NaN;
+    const bands = timelineSegments(history, current, r.from, r.to, Number.isFinite(edited) ? edited : undefined);
     timelineBox.replaceChildren(bands.size ? timeline(bands, r.from, r.to) : h('div', { class: 'empty' }, 'No state yet.'));
     const inRange = history.filter((e) => e.timestamp >= r.from && e.timestamp <= r.to).sort((a, b) => b.timestamp - a.timestamp);
     if (inRange.length === 0) {
