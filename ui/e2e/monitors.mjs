@@ -43,7 +43,16 @@ await runSpec('monitors', {
   },
   async body({ server, page }) {
     const { base } = server;
-    const shot = (name) => page.screenshot({ path: join(out, `monitors-${name}.png`) });
+    // Tall pages are shot whole: the window grows to the content for the picture.
+    const shot = async (name, tall = false) => {
+      if (tall) {
+        const height = await page.evaluate(() => document.querySelector('.content').scrollHeight + 80);
+        await page.setViewportSize({ width: 1400, height: Math.min(2400, Math.max(860, height)) });
+        await page.waitForTimeout(300);
+      }
+      await page.screenshot({ path: join(out, `monitors-${name}.png`) });
+      if (tall) await page.setViewportSize({ width: 1400, height: 860 });
+    };
     const badge = (scope) => page.locator(`${scope} .mon-badge`).first().textContent();
 
     step('the list starts empty and offers to create a monitor');
@@ -125,7 +134,7 @@ await runSpec('monitors', {
     await page.waitForFunction(() => [...document.querySelectorAll('.mon-transition')].some((r) => r.textContent.includes('host:web-1') && r.textContent.includes('Alert')));
     await page.waitForSelector('.mon-status-body .mon-graph canvas');
     assert.ok((await countColour(page, '.mon-status-body canvas', [217, 66, 79])) > 200, 'the status graph draws the critical line');
-    await shot('status');
+    await shot('status', true);
 
     step('sorting the groups by name');
     await page.locator('.mon-group-table th button', { hasText: 'Group' }).click();
@@ -153,7 +162,7 @@ await runSpec('monitors', {
     await page.waitForSelector('.mon-valid');
     await page.waitForFunction(() => [...document.querySelectorAll('.mon-preview .u-legend .u-label')].some((e) => e.textContent === 'service:checkout'));
     assert.deepEqual(await page.locator('.mon-preview .mon-threshold-key').allTextContents(), ['Alert > 3']);
-    await shot('form-logs');
+    await shot('form-logs', true);
     await page.getByLabel('Monitor name').fill('Checkout errors');
     await page.getByLabel('Tags').fill('team:pay');
     await page.getByRole('button', { name: 'Create monitor' }).click();
@@ -218,18 +227,18 @@ await runSpec('monitors', {
     // that): web-1's band turns from Alert to OK where the monitor was edited.
     await page.waitForFunction(() => [...document.querySelectorAll('.mon-tl-row[data-group="host:web-1"] .mon-tl-seg')].map((e) => e.dataset.status).slice(-2).join() === 'Alert,OK');
     assert.ok(await page.locator('.mon-transition', { hasText: 'host:web-1' }).count(), 'the earlier OK → Alert stays listed');
-    await shot('recovered');
+    await shot('recovered', true);
 
     step('dark theme');
     await page.click('.theme-toggle');
     await page.waitForFunction(() => document.documentElement.dataset.theme === 'dark');
     await page.waitForSelector('.mon-status-body canvas');
-    await shot('status-dark');
+    await shot('status-dark', true);
     await page.locator('.mon-status-actions').getByRole('link', { name: 'Clone' }).click();
     await page.waitForURL(/\/monitors\/new\?clone=/);
     await page.waitForFunction(() => document.querySelector('input[aria-label="Monitor name"]')?.value === 'CPU high on web hosts (clone)');
     await page.waitForSelector('.mon-preview canvas');
-    await shot('form-dark');
+    await shot('form-dark', true);
     await page.locator('.nav-link', { hasText: 'Monitors' }).click();
     await page.waitForSelector(`.mon-row[data-id="${cpuId}"]`);
     await shot('list-dark');

@@ -273,7 +273,11 @@ export function mountMonitorForm(app: App, editId: number | null): Page {
     rawToggle.textContent = rawMode ? 'Use the builder' : 'Edit query';
     // The builder follows the metric query while it fits.
     const mq = c.metric.query.trim() ? parseQuery(c.metric.query) : emptyQuery();
-    builderNote.hidden = mq !== null;
+    const unread = rawMode && !parseMonitorQuery(raw.value, c.kind);
+    builderNote.textContent = unread
+      ? 'The form follows the typed query once it reads as a whole monitor query.'
+      : 'This query uses more than the builder shows (a formula or function); edit it with Edit query.';
+    builderNote.hidden = mq !== null && !unread;
     for (const i of [agg, metric, scope, by]) i.disabled = mq === null || rawMode;
     if (mq) {
       builder = mq;

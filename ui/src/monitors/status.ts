@@ -32,14 +32,18 @@ export function mountMonitorStatus(app: App, id: number, setTitle: (t: string) =
   const groupCounts = h('div', { class: 'mon-group-counts' });
   const timelineBox = h('div', { class: 'mon-tl-box' });
   const transitions = h('div', { class: 'mon-transitions' });
-  const graph = thresholdGraph(260);
+  const graph = thresholdGraph(220);
   const graphStatus = h('div', { class: 'mon-preview-status' });
   const body = h(
     'div',
     { class: 'mon-status-body' },
-    h('div', { class: 'card' }, h('h3', { class: 'mon-card-title' }, 'Query'), graphStatus, graph.el),
-    h('div', { class: 'card' }, h('div', { class: 'mon-card-head' }, h('h3', { class: 'mon-card-title' }, 'Groups'), groupCounts), groupsBox),
-    h('div', { class: 'card' }, h('h3', { class: 'mon-card-title' }, 'History'), timelineBox, transitions),
+    h('div', { class: 'card' }, h('div', { class: 'mon-card-head' }, h('h3', { class: 'mon-card-title' }, 'History'), h('span', { class: 'hint' }, 'State of each group over the time range')), timelineBox, transitions),
+    h(
+      'div',
+      { class: 'mon-status-grid' },
+      h('div', { class: 'card' }, h('div', { class: 'mon-card-head' }, h('h3', { class: 'mon-card-title' }, 'Groups'), groupCounts), groupsBox),
+      h('div', { class: 'card' }, h('h3', { class: 'mon-card-title' }, 'Query'), graphStatus, graph.el),
+    ),
   );
   const el = h('section', { class: 'mon-page mon-status-page' }, header, notice, body);
 
