@@ -144,7 +144,10 @@ export function mountMonitorStatus(app: App, id: number, setTitle: (t: string) =
     const current: Record<string, string> = {};
     for (const [g, st] of Object.entries(m.state?.groups ?? {})) current[g] = st.status;
     const edited = m.modified ? Date.parse(m.modified) : NaN;
-    const bands = timelineSegments(history, current, r.from, r.to, Number.isFinite(edited) ? edited : undefined);
+    // Before the monitor existed it had no state: its bands start at its creation.
+    const created = m.created ? Date.parse(m.created) : NaN;
+    const start = Number.isFinite(created) ? Math.min(r.to, Math.max(r.from, created)) : r.from;
+    const bands = timelineSegments(history, current, start, r.to, Number.isFinite(edited) ? edited : undefined);
     timelineBox.replaceChildren(bands.size ? timeline(bands, r.from, r.to) : h('div', { class: 'empty' }, 'No state yet.'));
     const inRange = history.filter((e) => e.timestamp >= r.from && e.timestamp <= r.to).sort((a, b) => b.timestamp - a.timestamp);
     if (inRange.length === 0) {
