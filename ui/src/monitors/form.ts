@@ -266,6 +266,7 @@ export function mountMonitorForm(app: App, editId: number | null): Page {
     metricBox.hidden = !isMetric;
     eventBox.hidden = !isEvent;
     compositeBox.hidden = c.kind !== 'composite';
+    fullWindowField.hidden = !isMetric;
     conditionsBody.hidden = c.kind === 'composite';
     compositeConditions.hidden = c.kind !== 'composite';
     queryText.hidden = rawMode;
