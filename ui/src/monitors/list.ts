@@ -74,7 +74,7 @@ export function mountMonitorList(app: App): Page {
         h(
           'button',
           {
-            class: `mon-count s-${statusClass(st)}${s.statuses.includes(st) ? ' active' : ''}`,
+            class: `mon-count s-${statusClass(st)}${s.statuses.includes(st) ? ' active' : ''}${c[st] ? '' : ' zero'}`,
             'data-status': st,
             'aria-pressed': String(s.statuses.includes(st)),
             onclick: () => app.set({ query: toggleStatus(app.state().query, st) }),
