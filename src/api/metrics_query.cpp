@@ -244,8 +244,22 @@ Response list_metrics(store::Engine& engine, Request& request) {
       "SELECT DISTINCT metric FROM metric_series WHERE " + where + " ORDER BY metric LIMIT 100000",
       params);
   if (!rows.ok()) return Response::error(rows.status());
+  std::set<std::string> names;
+  for (const auto& row : rows->rows()) names.insert(row[0].as_string());
+  // Trace metrics of the operations that service entry spans reported (metric_eval.h).
+  if (!request.query_param("host")) {
+    auto ops = engine.query(
+        "SELECT DISTINCT name FROM spans WHERE timestamp >= fromUnixTimestamp64Milli({from:Int64}) "
+        "AND (reinterpretAsUInt64(parent_span_id) = 0 OR kind IN ('server', 'consumer') OR "
+        "metrics['_dd.top_level'] = 1) LIMIT 1000",
+        store::Params().add("from", from));
+    if (!ops.ok()) return Response::error(ops.status());
+    for (const auto& row : ops->rows())
+      for (const char* suffix : {"", ".hits", ".errors", ".duration"})
+        names.insert("trace." + row[0].as_string() + suffix);
+  }
   json metrics = json::array();
-  for (const auto& row : rows->rows()) metrics.push_back(row[0].as_string());
+  for (const auto& name : names) metrics.push_back(name);
   return Response::json(200,
                         json{{"metrics", metrics}, {"from", std::to_string(from / 1000)}}.dump());
 }

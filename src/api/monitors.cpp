@@ -102,8 +102,29 @@ core::Result<monitors::Monitor> checked(monitors::MonitorStore& store, const jso
   return m;
 }
 
-Response served(monitors::MonitorStore& store, monitors::MonitorScheduler& scheduler, int64_t id,
-                bool with_groups) {
+// Active downtimes that apply to any group of the monitor.
+json matching_downtimes(monitors::DowntimeStore& downtimes, const monitors::Monitor& m) {
+  json out = json::array();
+  auto all = downtimes.list();
+  if (!all) return out;
+  const int64_t now_s = query::now_ms() / 1000;
+  for (const auto& d : *all) {
+    if (!monitors::downtime_active(d, now_s)) continue;
+    if (d.monitor_id && *d.monitor_id != m.id) continue;
+    if (!std::all_of(d.monitor_tags.begin(), d.monitor_tags.end(), [&](const std::string& t) {
+          return std::find(m.tags.begin(), m.tags.end(), t) != m.tags.end();
+        }))
+      continue;
+    out.push_back({{"id", d.id},
+                   {"start", d.start_s},
+                   {"end", d.end_s ? json(*d.end_s) : json(nullptr)},
+                   {"scope", d.scope.empty() ? json::array({"*"}) : json(d.scope)}});
+  }
+  return out;
+}
+
+Response served(monitors::MonitorStore& store, monitors::MonitorScheduler& scheduler,
+                monitors::DowntimeStore& downtimes, int64_t id, bool with_groups) {
   auto m = store.get(id);
   if (!m) return Response::error(m.status());
   std::map<std::string, monitors::GroupState> groups;
@@ -114,6 +135,7 @@ Response served(monitors::MonitorStore& store, monitors::MonitorScheduler& sched
   }
   json out = monitors::MonitorStore::to_json(*m, with_groups ? &groups : nullptr);
   if (std::string error = scheduler.last_error(id); !error.empty()) out["evaluation_error"] = error;
+  out["matching_downtimes"] = matching_downtimes(downtimes, m->monitor);
   return Response::json(200, out.dump());
 }
 
@@ -158,6 +180,7 @@ core::Result<std::vector<monitors::GroupValue>> EngineMonitorData::values(
   const query::SearchTarget* target = nullptr;
   if (q.kind == monitors::QueryKind::logs) target = &query::logs_search_target();
   if (q.kind == monitors::QueryKind::spans) target = &query::spans_search_target();
+  if (q.kind == monitors::QueryKind::events) target = &query::events_search_target();
   if (!target)
     return core::error(core::Code::invalid_argument, "{} monitors are not evaluated here",
                        monitors::query_kind_name(q.kind));
@@ -184,8 +207,11 @@ core::Result<std::vector<monitors::GroupValue>> EngineMonitorData::values(
   return out;
 }
 
-void add_monitor_routes(net::Router& router, monitors::MonitorStore& store,
-                        monitors::MonitorScheduler& scheduler) {
+void add_monitor_routes(net::Router& router, MonitorServices services) {
+  monitors::MonitorStore& store = services.store;
+  monitors::MonitorScheduler& scheduler = services.scheduler;
+  monitors::Notifier& notifier = services.notifier;
+  monitors::DowntimeStore& downtimes = services.downtimes;
   router.add("GET", "/api/v1/monitor", [&store](Request& r) {
     auto all = store.list();
     if (!all) return Response::error(all.status());
@@ -207,7 +233,7 @@ void add_monitor_routes(net::Router& router, monitors::MonitorStore& store,
     }
     return Response::json(200, out.dump());
   });
-  router.add("POST", "/api/v1/monitor", [&store, &scheduler](Request& r) {
+  router.add("POST", "/api/v1/monitor", [&store, &scheduler, &downtimes](Request& r) {
     auto body = parse_body(r);
     if (!body) return Response::error(body.status());
     auto m = checked(store, *body, 0);
@@ -215,7 +241,7 @@ void add_monitor_routes(net::Router& router, monitors::MonitorStore& store,
     auto id = store.create(*m, query::now_ms());
     if (!id) return Response::error(id.status());
     scheduler.wake(*id);
-    return served(store, scheduler, *id, false);
+    return served(store, scheduler, downtimes, *id, false);
   });
   router.add("POST", "/api/v1/monitor/validate", [&store](Request& r) {
     auto body = parse_body(r);
@@ -224,12 +250,12 @@ void add_monitor_routes(net::Router& router, monitors::MonitorStore& store,
     if (!m) return Response::error(m.status());
     return Response::json(200, "{}");
   });
-  router.add("GET", "/api/v1/monitor/{id}", [&store, &scheduler](Request& r) {
+  router.add("GET", "/api/v1/monitor/{id}", [&store, &scheduler, &downtimes](Request& r) {
     auto id = monitor_id(r);
     if (!id) return Response::error(id.status());
-    return served(store, scheduler, *id, r.query_param("group_states").has_value());
+    return served(store, scheduler, downtimes, *id, r.query_param("group_states").has_value());
   });
-  router.add("PUT", "/api/v1/monitor/{id}", [&store, &scheduler](Request& r) {
+  router.add("PUT", "/api/v1/monitor/{id}", [&store, &scheduler, &downtimes](Request& r) {
     auto id = monitor_id(r);
     if (!id) return Response::error(id.status());
     auto patch = parse_body(r);
@@ -244,7 +270,7 @@ void add_monitor_routes(net::Router& router, monitors::MonitorStore& store,
     if (!m) return Response::error(m.status());
     if (auto st = store.replace(*id, *m, query::now_ms()); !st.ok()) return Response::error(st);
     scheduler.wake(*id);
-    return served(store, scheduler, *id, false);
+    return served(store, scheduler, downtimes, *id, false);
   });
   router.add("DELETE", "/api/v1/monitor/{id}", [&store](Request& r) {
     auto id = monitor_id(r);
@@ -276,6 +302,112 @@ void add_monitor_routes(net::Router& router, monitors::MonitorStore& store,
                      {"renotify", h.renotify},
                      {"notified", h.notify}});
     return Response::json(200, json{{"monitor_id", *id}, {"history", std::move(out)}}.dump());
+  });
+  router.add("GET", "/api/v1/monitor/{id}/notifications", [&store, &notifier](Request& r) {
+    auto id = monitor_id(r);
+    if (!id) return Response::error(id.status());
+    if (auto m = store.get(*id); !m) return Response::error(m.status());
+    auto deliveries = notifier.deliveries(*id, 1000);
+    if (!deliveries) return Response::error(deliveries.status());
+    return Response::json(
+        200, json{{"monitor_id", *id}, {"notifications", std::move(*deliveries)}}.dump());
+  });
+  router.add("POST", "/api/v1/monitor/{id}/mute", [&store, &downtimes, &scheduler](Request& r) {
+    auto id = monitor_id(r);
+    if (!id) return Response::error(id.status());
+    if (auto m = store.get(*id); !m) return Response::error(m.status());
+    json body = r.body.empty() ? json::object() : json::parse(r.body, nullptr, false);
+    if (!body.is_object())
+      return Response::error(400, "the body must be a JSON object {scope, end}");
+    json downtime = {{"monitor_id", *id}, {"message", "muted"}, {"heeler_mute", true}};
+    if (body.contains("scope")) downtime["scope"] = body["scope"];
+    if (body.contains("end")) downtime["end"] = body["end"];
+    auto d = monitors::parse_downtime(downtime, query::now_ms() / 1000);
+    if (!d) return Response::error(d.status());
+    if (auto created = downtimes.create(*d); !created) return Response::error(created.status());
+    return served(store, scheduler, downtimes, *id, false);
+  });
+  router.add("POST", "/api/v1/monitor/{id}/unmute", [&store, &downtimes, &scheduler](Request& r) {
+    auto id = monitor_id(r);
+    if (!id) return Response::error(id.status());
+    if (auto m = store.get(*id); !m) return Response::error(m.status());
+    json body = r.body.empty() ? json::object() : json::parse(r.body, nullptr, false);
+    if (!body.is_object()) return Response::error(400, "the body must be a JSON object {scope}");
+    std::vector<std::string> scope;
+    if (auto s = body.find("scope"); s != body.end() && s->is_string() && *s != "*")
+      scope.push_back(s->get<std::string>());
+    auto all = downtimes.list();
+    if (!all) return Response::error(all.status());
+    for (const auto& d : *all) {
+      if (d.disabled || d.monitor_id != *id || !d.body.value("heeler_mute", false)) continue;
+      if (!scope.empty() && d.scope != scope) continue;
+      if (auto st = downtimes.cancel(d.id); !st.ok()) return Response::error(st);
+    }
+    return served(store, scheduler, downtimes, *id, false);
+  });
+  const auto downtime_id = [](const Request& r) -> core::Result<int64_t> {
+    const std::string& text = r.path_params.at("id");
+    int64_t id = 0;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
+    if (ec != std::errc() || end != text.data() + text.size() || id <= 0)
+      return core::error(core::Code::invalid_argument, "downtime id '{}' is not a positive integer",
+                         text);
+    return id;
+  };
+  router.add("GET", "/api/v1/downtime", [&downtimes](Request& r) {
+    auto all = downtimes.list();
+    if (!all) return Response::error(all.status());
+    const bool current_only = r.query_param("current_only").value_or("") == "true";
+    const int64_t now_s = query::now_ms() / 1000;
+    json out = json::array();
+    for (const auto& d : *all) {
+      json j = monitors::DowntimeStore::to_json(d, now_s);
+      if (current_only && !j["active"].get<bool>()) continue;
+      out.push_back(std::move(j));
+    }
+    return Response::json(200, out.dump());
+  });
+  router.add("POST", "/api/v1/downtime", [&downtimes](Request& r) {
+    auto body = parse_body(r);
+    if (!body) return Response::error(body.status());
+    const int64_t now_s = query::now_ms() / 1000;
+    auto d = monitors::parse_downtime(*body, now_s);
+    if (!d) return Response::error(d.status());
+    auto id = downtimes.create(*d);
+    if (!id) return Response::error(id.status());
+    d->id = *id;
+    return Response::json(200, monitors::DowntimeStore::to_json(*d, now_s).dump());
+  });
+  router.add("GET", "/api/v1/downtime/{id}", [&downtimes, downtime_id](Request& r) {
+    auto id = downtime_id(r);
+    if (!id) return Response::error(id.status());
+    auto d = downtimes.get(*id);
+    if (!d) return Response::error(d.status());
+    return Response::json(200, monitors::DowntimeStore::to_json(*d, query::now_ms() / 1000).dump());
+  });
+  router.add("PUT", "/api/v1/downtime/{id}", [&downtimes, downtime_id](Request& r) {
+    auto id = downtime_id(r);
+    if (!id) return Response::error(id.status());
+    auto current = downtimes.get(*id);
+    if (!current) return Response::error(current.status());
+    auto patch = parse_body(r);
+    if (!patch) return Response::error(patch.status());
+    if (!patch->is_object()) return Response::error(400, "the body must be a JSON object");
+    json body = monitors::DowntimeStore::to_json(*current, 0);
+    body.merge_patch(*patch);
+    const int64_t now_s = query::now_ms() / 1000;
+    auto d = monitors::parse_downtime(body, now_s);
+    if (!d) return Response::error(d.status());
+    if (auto st = downtimes.replace(*id, *d); !st.ok()) return Response::error(st);
+    d->id = *id;
+    d->disabled = current->disabled;
+    return Response::json(200, monitors::DowntimeStore::to_json(*d, now_s).dump());
+  });
+  router.add("DELETE", "/api/v1/downtime/{id}", [&downtimes, downtime_id](Request& r) {
+    auto id = downtime_id(r);
+    if (!id) return Response::error(id.status());
+    if (auto st = downtimes.cancel(*id); !st.ok()) return Response::error(st);
+    return Response::json(200, "{}");
   });
 }
 

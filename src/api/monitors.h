@@ -7,11 +7,18 @@
 //   DELETE /api/v1/monitor/{id}             {deleted_monitor_id}; 400 while a composite
 //                                           names it
 //   GET    /api/v1/monitor/{id}/history     the monitor's state changes, newest first
+//   GET    /api/v1/monitor/{id}/notifications   delivery attempts and outcomes, newest first
+//   POST   /api/v1/monitor/{id}/mute        {scope?, end?}: a downtime for this monitor
+//   POST   /api/v1/monitor/{id}/unmute      {scope?}: cancels its mute downtimes
+//   GET/POST /api/v1/downtime, GET/PUT/DELETE /api/v1/downtime/{id}   downtimes (DELETE
+//                                           cancels)
 // and the store-backed data source monitors are evaluated against.
 #pragma once
 
+#include "monitors/downtime.h"
 #include "monitors/evaluation.h"
 #include "monitors/monitor_store.h"
+#include "monitors/notifier.h"
 #include "monitors/scheduler.h"
 #include "net/http.h"
 #include "store/engine.h"
@@ -30,7 +37,13 @@ class EngineMonitorData final : public monitors::DataSource {
   store::Engine& engine_;
 };
 
-void add_monitor_routes(net::Router& router, monitors::MonitorStore& store,
-                        monitors::MonitorScheduler& scheduler);
+struct MonitorServices {
+  monitors::MonitorStore& store;
+  monitors::MonitorScheduler& scheduler;
+  monitors::Notifier& notifier;
+  monitors::DowntimeStore& downtimes;
+};
+
+void add_monitor_routes(net::Router& router, MonitorServices services);
 
 }  // namespace heeler::api

@@ -200,6 +200,56 @@ const std::vector<KeyHandler>& handlers() {
          true});
     t.push_back(int_key("monitors.interval_seconds", "how often each monitor is evaluated",
                         &C::monitors, &C::Monitors::interval_seconds, 1, 3600));
+    t.push_back(
+        {{"notifications.base_url", "start of links back to monitors (empty: http://<listen>)", {}},
+         [](C& c, std::string_view v) -> Status {
+           c.notifications.base_url = trim(v);
+           return {};
+         },
+         [](const C& c) { return c.notifications.base_url; },
+         true});
+    t.push_back({{"notifications.smtp_url",
+                  "SMTP server for e-mail: smtp://host:port or smtps://host:port (empty: none)",
+                  {}},
+                 [](C& c, std::string_view v) -> Status {
+                   c.notifications.smtp_url = trim(v);
+                   return {};
+                 },
+                 [](const C& c) { return c.notifications.smtp_url; },
+                 true});
+    t.push_back({{"notifications.smtp_username", "SMTP user (empty: no AUTH)", {}},
+                 [](C& c, std::string_view v) -> Status {
+                   c.notifications.smtp_username = trim(v);
+                   return {};
+                 },
+                 [](const C& c) { return c.notifications.smtp_username; },
+                 true});
+    t.push_back({{"notifications.smtp_password", "SMTP password", {}},
+                 [](C& c, std::string_view v) -> Status {
+                   c.notifications.smtp_password = trim(v);
+                   return {};
+                 },
+                 [](const C& c) { return c.notifications.smtp_password; },
+                 true});
+    t.push_back({{"notifications.smtp_from", "sender address of notification e-mail", {}},
+                 [](C& c, std::string_view v) -> Status {
+                   c.notifications.smtp_from = trim(v);
+                   return {};
+                 },
+                 [](const C& c) { return c.notifications.smtp_from; },
+                 true});
+    t.push_back(bool_key("notifications.smtp_require_starttls",
+                         "refuse to send e-mail unless the server takes STARTTLS",
+                         &C::notifications, &C::Notifications::smtp_require_starttls));
+    t.push_back(bool_key("notifications.smtp_verify_tls", "check the SMTP server's certificate",
+                         &C::notifications, &C::Notifications::smtp_verify_tls));
+    t.push_back(int_key("notifications.attempts", "delivery attempts per notification",
+                        &C::notifications, &C::Notifications::attempts, 1, 20));
+    t.push_back(int_key("notifications.backoff_ms",
+                        "wait before the second attempt, doubled after each", &C::notifications,
+                        &C::Notifications::backoff_ms, 1, 3'600'000));
+    t.push_back(int_key("notifications.timeout_ms", "time allowed for one delivery attempt",
+                        &C::notifications, &C::Notifications::timeout_ms, 100, 600'000));
     t.push_back(int_key("dogstatsd.flush_interval_seconds",
                         "DogStatsD aggregation interval in seconds", &C::dogstatsd,
                         &C::Dogstatsd::flush_interval_seconds, 1, 3600));

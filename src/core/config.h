@@ -89,6 +89,20 @@ struct Config {
     bool operator==(const Monitors&) const = default;
   } monitors;
 
+  struct Notifications {
+    std::string base_url;  // starts links back to monitors; empty: http://<listen>
+    std::string smtp_url;  // smtp://host:port (STARTTLS when offered) or smtps://; empty: no e-mail
+    std::string smtp_username;
+    std::string smtp_password;
+    std::string smtp_from = "heeler@localhost";
+    bool smtp_require_starttls = false;
+    bool smtp_verify_tls = true;
+    int attempts = 3;        // per delivery
+    int backoff_ms = 1000;   // before the second attempt, doubling after
+    int timeout_ms = 10000;  // per attempt
+    bool operator==(const Notifications&) const = default;
+  } notifications;
+
   struct Intake {
     std::string api_keys;  // comma-separated Datadog API keys accepted; empty: any key
     bool operator==(const Intake&) const = default;

@@ -4,6 +4,8 @@
 
 #include <cmath>
 
+#include "monitors/message.h"
+
 namespace heeler::monitors {
 namespace {
 
@@ -134,6 +136,7 @@ std::optional<QueryKind> query_kind_for_type(std::string_view type) {
   if (type == "metric alert" || type == "query alert") return QueryKind::metric;
   if (type == "log alert") return QueryKind::logs;
   if (type == "trace-analytics alert") return QueryKind::spans;
+  if (type == "event-v2 alert" || type == "event alert") return QueryKind::events;
   if (type == "composite") return QueryKind::composite;
   return std::nullopt;
 }
@@ -161,12 +164,11 @@ core::Result<Monitor> parse_monitor(const json& body) {
   if (m.message.size() > 100000) return invalid("message is longer than 100000 bytes");
   auto kind = query_kind_for_type(m.type);
   if (!kind) {
-    if (m.type == "rum alert" || m.type == "event-v2 alert" || m.type == "event alert" ||
-        m.type == "synthetics alert")
+    if (m.type == "rum alert" || m.type == "synthetics alert")
       return invalid(fmt::format("type '{}' is not evaluated by this server yet", m.type));
     return invalid(
         fmt::format("type '{}' is not a monitor type (metric alert, query alert, log alert, "
-                    "trace-analytics alert, composite)",
+                    "trace-analytics alert, event-v2 alert, composite)",
                     m.type));
   }
   auto parsed = parse_monitor_query(m.query_text);
@@ -190,6 +192,14 @@ core::Result<Monitor> parse_monitor(const json& body) {
       return invalid("priority must be a whole number from 1 to 5, or null");
   }
   if (auto st = read_options(body, m); !st.ok()) return st;
+  // Template errors are found now, not when the monitor first notifies.
+  std::vector<std::string> keys;
+  for (std::string key : m.query.group_by())
+    keys.push_back(key.starts_with('@') ? key.substr(1) : key);
+  for (auto [field, text] : {std::pair{"name", &m.name}, std::pair{"message", &m.message}}) {
+    if (auto e = check_template(*text, keys))
+      return invalid(fmt::format("{}: at {}: {}", field, e->position, e->message));
+  }
   // The thresholds as evaluation uses them, so a read shows them.
   if (m.query.kind != QueryKind::composite)
     m.body["options"]["thresholds"]["critical"] = *m.options.thresholds.critical;

@@ -86,9 +86,18 @@ core::Status MonitorStore::replace(int64_t id, const Monitor& monitor, int64_t n
         "UPDATE monitors SET body = ?2, modified_ms = max(?3, modified_ms + 1) WHERE id = ?1",
         {id, monitor.body.dump(), now_ms});
     if (!changed) return changed.status();
-    // A new query makes old group states meaningless.
+    // A new query makes old group states meaningless: they are dropped, and the
+    // history says so with a change of the whole monitor to No Data.
     if (before.is_object() && before.value("query", "") != monitor.query_text) {
+      auto overall = meta_.query("SELECT overall_state FROM monitors WHERE id = ?1", {id});
+      if (!overall) return overall.status();
       if (auto r = meta_.exec("DELETE FROM monitor_groups WHERE monitor_id = ?1", {id}); !r)
+        return r.status();
+      if (auto r = meta_.exec(
+              "INSERT INTO monitor_history(monitor_id, at_ms, grp, from_state, to_state, value, "
+              "renotify, notify) VALUES (?1, ?2, '', ?3, 'No Data', NULL, 0, 0)",
+              {id, now_ms, text(overall->front()[0])});
+          !r)
         return r.status();
       if (auto r =
               meta_.exec("UPDATE monitors SET overall_state = 'No Data', overall_modified_ms = ?2 "

@@ -37,9 +37,22 @@ double quantile_of(std::string_view agg) {
   return -1;
 }
 
+// A tag of a span, for trace metrics: the unified service tags and the resource are
+// columns; other keys are attributes, text or numeric.
+std::string span_tag(const std::string& key, const std::string& param) {
+  if (key == "service" || key == "env" || key == "version" || key == "host") return key;
+  if (key == "resource" || key == "resource_name") return "resource";
+  if (key == "span.kind") return "kind";
+  return fmt::format(
+      "multiIf(mapContains(attributes, {0}), attributes[{0}], mapContains(metrics, {0}), "
+      "toString(metrics[{0}]), '')",
+      param);
+}
+
+// Scope conditions as SQL over metric series tags, or over span columns.
 class ScopeSql {
  public:
-  explicit ScopeSql(store::Params& params) : params_(params) {}
+  explicit ScopeSql(store::Params& params, bool spans = false) : params_(params), spans_(spans) {}
 
   std::string node(const ScopeNode* n) {
     if (!n) return "1";
@@ -60,15 +73,21 @@ class ScopeSql {
     }
     const TagCondition& c = n->condition;
     const std::string key = param(c.key);
-    if (c.bare) return fmt::format("mapContains(tags, {})", key);
+    const std::string column = spans_ ? span_tag(c.key, key) : fmt::format("tags[{}]", key);
+    if (c.bare)
+      return spans_ ? fmt::format("{} != ''", column) : fmt::format("mapContains(tags, {})", key);
     if (c.in) {
       std::vector<std::string> values;
       for (const auto& v : c.values) values.push_back(param(v));
-      return fmt::format("tags[{}] IN ({})", key, fmt::join(values, ", "));
+      return fmt::format("{} IN ({})", column, fmt::join(values, ", "));
     }
     if (c.value.find('*') != std::string::npos)
-      return fmt::format("tags[{}] LIKE {}", key, param(like_pattern(c.value)));
-    return fmt::format("tags[{}] = {}", key, param(c.value));
+      return fmt::format("{} LIKE {}", column, param(like_pattern(c.value)));
+    return fmt::format("{} = {}", column, param(c.value));
+  }
+  std::string column(const std::string& key) {
+    const std::string p = param(key);
+    return spans_ ? span_tag(key, p) : fmt::format("tags[{}]", p);
   }
 
   std::string param(std::string value) {
@@ -79,6 +98,7 @@ class ScopeSql {
 
  private:
   store::Params& params_;
+  bool spans_;
   int next_ = 0;
 };
 
@@ -459,7 +479,7 @@ core::Result<CompiledQuery> compile_metric_query(const MetricQuery& q, const Tim
   const std::string where_scope = scope.node(q.scope.get());
   std::vector<std::string> group_cols, group_names;
   for (size_t i = 0; i < q.group_by.size(); ++i) {
-    group_cols.push_back(fmt::format("tags[{}] AS g{}", scope.param(q.group_by[i]), i));
+    group_cols.push_back(fmt::format("{} AS g{}", scope.column(q.group_by[i]), i));
     group_names.push_back(fmt::format("g{}", i));
   }
   const int64_t step_ms = interval_s * 1000;
@@ -524,6 +544,105 @@ core::Result<CompiledQuery> compile_metric_query(const MetricQuery& q, const Tim
   return out;
 }
 
+std::string_view TraceMetric::kind() const {
+  switch (stat) {
+    case Stat::hits:
+    case Stat::errors:
+      return "count";
+    case Stat::duration:
+      return "gauge";
+    case Stat::distribution:
+      return "distribution";
+  }
+  return "gauge";
+}
+
+std::optional<TraceMetric> parse_trace_metric(std::string_view metric) {
+  if (!metric.starts_with("trace.") || metric.size() <= 6) return std::nullopt;
+  std::string_view rest = metric.substr(6);
+  TraceMetric out;
+  out.stat = TraceMetric::Stat::distribution;
+  for (auto [suffix, stat] :
+       {std::pair{std::string_view(".hits"), TraceMetric::Stat::hits},
+        std::pair{std::string_view(".errors"), TraceMetric::Stat::errors},
+        std::pair{std::string_view(".duration"), TraceMetric::Stat::duration}}) {
+    if (rest.size() > suffix.size() && rest.ends_with(suffix)) {
+      rest.remove_suffix(suffix.size());
+      out.stat = stat;
+      break;
+    }
+  }
+  out.operation = std::string(rest);
+  return out;
+}
+
+core::Result<CompiledQuery> compile_trace_metric_query(const MetricQuery& q,
+                                                       const TraceMetric& metric,
+                                                       const TimeRange& range, int64_t interval_s) {
+  if (interval_s <= 0) return core::error(core::Code::invalid_argument, "interval must be > 0");
+  CompiledQuery out;
+  out.source = "spans";
+  ScopeSql scope(out.params, /*spans=*/true);
+  const std::string where_scope = scope.node(q.scope.get());
+  std::vector<std::string> group_cols, group_names;
+  for (size_t i = 0; i < q.group_by.size(); ++i) {
+    group_cols.push_back(fmt::format("{} AS g{}", scope.column(q.group_by[i]), i));
+    group_names.push_back(fmt::format("g{}", i));
+  }
+  const int64_t step_ms = interval_s * 1000;
+  const int64_t start = floor_div(range.from_ms, step_ms) * step_ms;
+  out.params.add("operation", metric.operation)
+      .add("from", range.from_ms)
+      .add("to", range.to_ms)
+      .add("start", start)
+      .add("step", step_ms);
+  std::string value;
+  switch (metric.stat) {
+    case TraceMetric::Stat::hits:
+      value = "toFloat64(count())";
+      break;
+    case TraceMetric::Stat::errors:
+      value = "toFloat64(countIf(error = 1))";
+      break;
+    case TraceMetric::Stat::duration:
+      value = "sum(duration_ns) / 1e9";
+      break;
+    case TraceMetric::Stat::distribution: {
+      std::string agg = q.space_aggregator;
+      if (quantile_of(agg) < 0 && quantile_of(q.rollup_aggregator) > 0) agg = q.rollup_aggregator;
+      if (double quantile = quantile_of(agg); quantile > 0)
+        value = fmt::format("quantile({})(duration_ns) / 1e9", quantile);
+      else if (agg == "count")
+        value = "toFloat64(count())";
+      else if (agg == "sum")
+        value = "sum(duration_ns) / 1e9";
+      else if (agg == "min" || agg == "max")
+        value = fmt::format("{}(duration_ns) / 1e9", agg);
+      else
+        value = "avg(duration_ns) / 1e9";
+      break;
+    }
+  }
+  if (metric.kind() == "count" && q.as == MetricQuery::As::rate)
+    value = fmt::format("{} / {}", value, interval_s);
+  const std::string groups =
+      group_names.empty() ? std::string() : ", " + fmt::to_string(fmt::join(group_names, ", "));
+  out.sql = fmt::format(
+      "SELECT intDiv(toUnixTimestamp64Milli(timestamp) - {{start:Int64}}, {{step:Int64}}) AS "
+      "bucket{select}, {value} AS value FROM spans "
+      "WHERE name = {{operation:String}} AND timestamp >= fromUnixTimestamp64Milli({{from:Int64}}) "
+      "AND timestamp < fromUnixTimestamp64Milli({{to:Int64}}) "
+      "AND (reinterpretAsUInt64(parent_span_id) = 0 OR kind IN ('server', 'consumer') OR "
+      "metrics['_dd.top_level'] = 1) AND {scope} "
+      "GROUP BY bucket{groups} ORDER BY {order}bucket",
+      fmt::arg("select",
+               group_cols.empty() ? "" : ", " + fmt::to_string(fmt::join(group_cols, ", "))),
+      fmt::arg("value", value), fmt::arg("scope", where_scope), fmt::arg("groups", groups),
+      fmt::arg("order", group_names.empty() ? std::string()
+                                            : fmt::to_string(fmt::join(group_names, ", ")) + ", "));
+  return out;
+}
+
 core::Result<std::vector<Series>> EngineMetricSource::fetch(const MetricQuery& q,
                                                             const TimeRange& range,
                                                             int64_t interval_s) {
@@ -531,9 +650,17 @@ core::Result<std::vector<Series>> EngineMetricSource::fetch(const MetricQuery& q
       engine_.query("SELECT kind FROM metric_series WHERE metric = {metric:String} LIMIT 1",
                     store::Params().add("metric", q.metric));
   if (!kind_rows.ok()) return kind_rows.status();
-  if (kind_rows->row_count() == 0) return std::vector<Series>{};
-  const std::string kind = kind_rows->at(0, 0).as_string();
-  auto compiled = compile_metric_query(q, range, interval_s, kind);
+  std::string kind;
+  core::Result<CompiledQuery> compiled = core::Status(core::Code::internal, "not compiled");
+  if (kind_rows->row_count() > 0) {
+    kind = kind_rows->at(0, 0).as_string();
+    compiled = compile_metric_query(q, range, interval_s, kind);
+  } else if (auto trace = parse_trace_metric(q.metric)) {
+    kind = std::string(trace->kind());
+    compiled = compile_trace_metric_query(q, *trace, range, interval_s);
+  } else {
+    return std::vector<Series>{};
+  }
   if (!compiled.ok()) return compiled.status();
   auto rows = engine_.query(compiled->sql, compiled->params);
   if (!rows.ok()) return rows.status();

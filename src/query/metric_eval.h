@@ -16,6 +16,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -62,6 +63,22 @@ struct CompiledQuery {
 };
 core::Result<CompiledQuery> compile_metric_query(const MetricQuery& query, const TimeRange& range,
                                                  int64_t interval_s, std::string_view kind);
+
+// Trace metrics, derived from stored spans as the Datadog Agent derives them from
+// service entry spans (roots, server and consumer spans, spans marked _dd.top_level):
+// trace.<operation>.hits and .errors (counts), .duration (seconds, summed), and
+// trace.<operation> (the distribution of durations in seconds: avg, p50 … p99). Tags
+// are the span's service, env, version, host, resource (also resource_name), span.kind
+// and attributes such as http.status_code. A stored metric of the same name wins.
+struct TraceMetric {
+  std::string operation;  // the span name, e.g. "http.request"
+  enum class Stat { hits, errors, duration, distribution } stat = Stat::hits;
+  std::string_view kind() const;  // count, gauge or distribution
+};
+std::optional<TraceMetric> parse_trace_metric(std::string_view metric);
+core::Result<CompiledQuery> compile_trace_metric_query(const MetricQuery& query,
+                                                       const TraceMetric& metric,
+                                                       const TimeRange& range, int64_t interval_s);
 
 class MetricSource {
  public:

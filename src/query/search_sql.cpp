@@ -282,6 +282,26 @@ const SearchTarget& logs_search_target() {
   return target;
 }
 
+const SearchTarget& events_search_target() {
+  static const SearchTarget target{"events",
+                                   {{"source", "source"},
+                                    {"sources", "source"},
+                                    {"status", "alert_type"},
+                                    {"alert_type", "alert_type"},
+                                    {"priority", "priority"},
+                                    {"host", "host"},
+                                    {"service", "service"},
+                                    {"env", "env"},
+                                    {"title", "title"},
+                                    {"aggregation_key", "aggregation_key"}},
+                                   {},
+                                   {"title", "text"},
+                                   false,
+                                   "tags",
+                                   ""};
+  return target;
+}
+
 const SearchTarget& spans_search_target() {
   static const SearchTarget target{
       "spans",

@@ -44,6 +44,9 @@ struct SearchTarget {
 
 const SearchTarget& logs_search_target();
 const SearchTarget& spans_search_target();
+// The event stream: source (or sources), status (the alert type), priority, host,
+// service, env, title and text; other keys are tags.
+const SearchTarget& events_search_target();
 
 struct SqlCondition {
   std::string sql = "1";  // a boolean expression

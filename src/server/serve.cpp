@@ -8,7 +8,9 @@
 #include <vector>
 
 #include "api/dashboards.h"
+#include "api/events.h"
 #include "api/health.h"
+#include "api/integrations.h"
 #include "api/logs_search.h"
 #include "api/metrics_query.h"
 #include "api/monitors.h"
@@ -74,6 +76,20 @@ net::HttpServerConfig http_config(const core::Config& config, std::string name,
   http.read_timeout = std::chrono::seconds(config.http.read_timeout_seconds);
   http.log_requests = config.http.log_requests;
   return http;
+}
+
+monitors::NotifierConfig notifier_config(const core::Config::Notifications& n) {
+  monitors::NotifierConfig out;
+  out.attempts = n.attempts;
+  out.backoff_ms = n.backoff_ms;
+  out.timeout_ms = n.timeout_ms;
+  out.smtp.url = n.smtp_url;
+  out.smtp.username = n.smtp_username;
+  out.smtp.password = n.smtp_password;
+  out.smtp.from = n.smtp_from;
+  out.smtp.require_starttls = n.smtp_require_starttls;
+  out.smtp.verify_tls = n.smtp_verify_tls;
+  return out;
 }
 
 // Everything that runs after the stores are open, stopped in reverse order of start.
@@ -171,17 +187,50 @@ int run_serve(const core::Config& config) {
   api::add_spans_search_routes(*api_router, *engine);
   dashboards::DashboardStore dashboard_store(**metadata);
   api::add_dashboard_routes(*api_router, dashboard_store);
+  api::add_event_routes(*api_router, *engine);
   monitors::MonitorStore monitor_store(**metadata);
   api::EngineMonitorData monitor_data(*engine);
   monitors::SchedulerConfig scheduler_config;
   scheduler_config.interval_ms = int64_t{config.monitors.interval_seconds} * 1000;
   monitors::MonitorScheduler monitor_scheduler(monitor_store, monitor_data, query::now_ms,
                                                scheduler_config);
-  api::add_monitor_routes(*api_router, monitor_store, monitor_scheduler);
+  monitors::ChannelStore channel_store(**metadata);
+  monitors::DowntimeStore downtime_store(**metadata);
+  monitors::Notifier notifier(channel_store, **metadata, notifier_config(config.notifications));
+  const std::string base_url = !config.notifications.base_url.empty()
+                                   ? config.notifications.base_url
+                                   : "http://" + config.listen.to_string();
+  // State changes become events; those that notify go to their channels.
+  monitor_scheduler.set_listener(
+      [&](const monitors::StoredMonitor& m, const monitors::Evaluation& evaluation) {
+        const auto notes = monitors::notifications_for(m, evaluation, query::now_ms(), base_url);
+        pipeline::EventBatch batch;
+        for (const auto& n : notes) {
+          const monitors::AlertEvent e = monitors::alert_event(n);
+          std::vector<std::string_view> tags(e.tags.begin(), e.tags.end());
+          batch.append({e.timestamp_ms, e.title, e.text, "monitor", "normal", e.alert_type, e.host,
+                        e.service, e.env, e.aggregation_key, tags});
+          if (!n.notify) continue;
+          // A downtime keeps the monitor evaluated and its changes recorded, but quiet.
+          auto silenced = downtime_store.silencing(m.monitor, n.group, n.at_ms / 1000);
+          if (silenced && !silenced->empty()) {
+            notifier.record_silenced(n, silenced->front());
+            continue;
+          }
+          notifier.notify(n);
+        }
+        if (core::Status st = consumer.consume_events(std::move(batch)); !st.ok())
+          core::log::warn("monitors", "state change events were not stored",
+                          {{"error", st.to_string()}});
+      });
+  api::add_monitor_routes(*api_router,
+                          {monitor_store, monitor_scheduler, notifier, downtime_store});
+  api::add_integration_routes(*api_router, channel_store);
 
   Running running;
   auto shutdown = [&](std::chrono::milliseconds grace) {
     monitor_scheduler.stop();
+    notifier.stop();
     running.stop(grace);
     writer.stop();
     (*wal)->close();
@@ -226,6 +275,7 @@ int run_serve(const core::Config& config) {
   sigset_t set = stop_signals();
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
   // Started with the stop signals blocked, as every thread must be for sigwait.
+  notifier.start();
   monitor_scheduler.start();
   int sig = 0;
   sigwait(&set, &sig);

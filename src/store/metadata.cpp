@@ -75,6 +75,18 @@ const std::vector<MetaMigration>& metadata_migrations() {
        "grp TEXT NOT NULL, from_state TEXT NOT NULL, to_state TEXT NOT NULL, value REAL, "
        "renotify INTEGER NOT NULL, notify INTEGER NOT NULL);"
        "CREATE INDEX monitor_history_by_time ON monitor_history(monitor_id, at_ms);"},
+      // monitors/: where notifications go, and every delivery attempt's outcome.
+      {4, "notifications",
+       "CREATE TABLE notification_channels (kind TEXT NOT NULL, name TEXT NOT NULL, "
+       "body TEXT NOT NULL, PRIMARY KEY (kind, name));"
+       "CREATE TABLE monitor_deliveries (monitor_id INTEGER NOT NULL, at_ms INTEGER NOT NULL, "
+       "grp TEXT NOT NULL, transition TEXT NOT NULL, channel TEXT NOT NULL, "
+       "status TEXT NOT NULL, attempts INTEGER NOT NULL, detail TEXT NOT NULL);"
+       "CREATE INDEX monitor_deliveries_by_time ON monitor_deliveries(monitor_id, at_ms);"},
+      // monitors/: downtimes (the body is the downtime's JSON); cancelled ones are kept.
+      {5, "downtimes",
+       "CREATE TABLE downtimes (id INTEGER PRIMARY KEY AUTOINCREMENT, body TEXT NOT NULL, "
+       "disabled INTEGER NOT NULL);"},
   };
   return migrations;
 }

@@ -5,6 +5,7 @@
 
 #include <cmath>
 #include <filesystem>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -73,6 +74,56 @@ class MetricQueryEngineTest : public ::testing::Test {
     for (int s = 0; s < 120; s += 10) add("requests", {"service:web"}, K::count, s - 86400, 2);
     ASSERT_TRUE(engine_->insert("metric_points", batch.points()).ok());
     ASSERT_TRUE(engine_->insert("metric_series", batch.series()).ok());
+
+    // Spans for trace metrics: every 10 s, four web requests (server spans of 100–400 ms,
+    // the fourth a 500 error) each with a db.query client child, and one api request
+    // (a root span of 50 ms with no kind, as dd-trace sends a web span).
+    pipeline::SpanBatch spans;
+    const pipeline::Attribute ok_status[] = {{"http.status_code", "200"}};
+    const pipeline::Attribute error_status[] = {{"http.status_code", "500"}};
+    for (int s = 0; s < 120; s += 10) {
+      for (uint64_t i = 0; i < 4; ++i) {
+        const uint64_t id = static_cast<uint64_t>(s) * 10 + i + 1;
+        pipeline::SpanRecord r;
+        r.timestamp_ns = (kBase + s * 1000) * 1'000'000 + static_cast<int64_t>(i);
+        r.duration_ns = (i + 1) * 100'000'000;
+        r.trace_id = pipeline::trace_id_from_u64(0, id);
+        r.span_id = pipeline::span_id_from_u64(id);
+        r.parent_span_id = pipeline::span_id_from_u64(9'000'000 + id);  // a remote parent
+        r.service = "web";
+        r.env = "prod";
+        r.name = "http.request";
+        r.resource = i % 2 ? "GET /a" : "GET /b";
+        r.kind = "server";
+        r.error = i == 3;
+        r.attributes = i == 3 ? std::span<const pipeline::Attribute>(error_status)
+                              : std::span<const pipeline::Attribute>(ok_status);
+        r.events_json = "[]";
+        r.links_json = "[]";
+        spans.append(r);
+        pipeline::SpanRecord child = r;
+        child.span_id = pipeline::span_id_from_u64(id + 100'000);
+        child.parent_span_id = r.span_id;
+        child.name = "db.query";
+        child.kind = "client";
+        child.error = false;
+        child.attributes = {};
+        spans.append(child);
+      }
+      pipeline::SpanRecord api;
+      api.timestamp_ns = (kBase + s * 1000) * 1'000'000 + 7;
+      api.duration_ns = 50'000'000;
+      api.trace_id = pipeline::trace_id_from_u64(1, static_cast<uint64_t>(s) + 1);
+      api.span_id = pipeline::span_id_from_u64(500'000 + static_cast<uint64_t>(s));
+      api.service = "api";
+      api.env = "prod";
+      api.name = "http.request";
+      api.resource = "POST /orders";
+      api.events_json = "[]";
+      api.links_json = "[]";
+      spans.append(api);
+    }
+    ASSERT_TRUE(engine_->insert("spans", spans.columns()).ok());
   }
   static void TearDownTestSuite() {
     engine_->stop();
@@ -205,6 +256,30 @@ TEST_F(MetricQueryEngineTest, ReplayedInsertsAddNothingToTheRollups) {
   ASSERT_TRUE(rows.ok()) << rows.status().to_string();
   EXPECT_EQ(rows->at(0, 0).as_uint64(), 1u);
   EXPECT_EQ(rows->at(0, 1).as_double(), 7);
+}
+
+TEST_F(MetricQueryEngineTest, TraceMetricsComeFromServiceEntrySpans) {
+  EXPECT_EQ(run("sum:trace.http.request.hits{*} by {service}"),
+            (Points{{"service:api", {6, 6}}, {"service:web", {24, 24}}}));
+  EXPECT_EQ(run("sum:trace.http.request.errors{env:prod}"), (Points{{"*", {6, 6}}}));
+  EXPECT_EQ(run("sum:trace.http.request.hits{service:web} by {http.status_code}"),
+            (Points{{"http.status_code:200", {18, 18}}, {"http.status_code:500", {6, 6}}}));
+  EXPECT_EQ(run("sum:trace.http.request.hits{service:web,http.status_code:500}.as_rate()"),
+            (Points{{"*", {0.1, 0.1}}}));
+  // The error rate as Datadog users write it.
+  EXPECT_EQ(run("sum:trace.http.request.errors{service:web}.as_count() / "
+                "sum:trace.http.request.hits{service:web}.as_count()"),
+            (Points{{"*", {0.25, 0.25}}}));
+  // Latency from the duration distribution, in seconds.
+  auto avg = run("avg:trace.http.request{service:web}");
+  ASSERT_EQ(avg.size(), 1u);
+  EXPECT_NEAR(avg["*"][0], 0.25, 1e-9);
+  EXPECT_NEAR(run("max:trace.http.request{service:web}")["*"][1], 0.4, 1e-9);
+  auto p50 = run("p50:trace.http.request{service:web} by {resource}");
+  EXPECT_NEAR(p50["resource:GET /b"][0], 0.2, 0.051);
+  EXPECT_NEAR(run("sum:trace.http.request.duration{service:api}")["*"][0], 0.3, 1e-9);
+  // Child spans are not service entry spans.
+  EXPECT_EQ(run("sum:trace.db.query.hits{*}"), Points{});
 }
 
 TEST_F(MetricQueryEngineTest, BadFormulasAreErrors) {

@@ -164,7 +164,17 @@ TEST_F(MonitorsApiTest, LogTraceAndCompositeMonitorsAlertOnRealData) {
        {"type", "trace-analytics alert"},
        {"query",
         R"(trace-analytics("service:shop status:error").rollup("count").by("resource_name").last("15m") >= 1)"}});
-  json m = wait_for(log_id, overall("Alert"));
+  // An APM monitor on the trace metrics of the real tracer's service entry span.
+  const int64_t hits_id = create({{"name", "Shop traffic"},
+                                  {"type", "metric alert"},
+                                  {"query",
+                                   "sum(last_15m):sum:trace.web.request.hits{service:shop} by "
+                                   "{resource_name}.as_count() >= 1"}});
+  json m = wait_for(hits_id, overall("Alert"));
+  EXPECT_EQ(m["state"]["groups"]["resource_name:GET /checkout/:id"]["value"], 1) << m.dump(1);
+  ASSERT_EQ(ok(call("DELETE", "/api/v1/monitor/" + std::to_string(hits_id)))["deleted_monitor_id"],
+            hits_id);
+  m = wait_for(log_id, overall("Alert"));
   EXPECT_EQ(m["state"]["groups"]["service:checkout"]["value"], 3);
   EXPECT_FALSE(m["state"]["groups"].contains("service:search"));
   m = wait_for(trace_id, overall("Alert"));
@@ -207,6 +217,36 @@ TEST_F(MonitorsApiTest, LogTraceAndCompositeMonitorsAlertOnRealData) {
             log_id);
   EXPECT_EQ(error(call("GET", "/api/v1/monitor/" + std::to_string(log_id)), 404),
             "Monitor " + std::to_string(log_id) + " not found");
+}
+
+TEST_F(MonitorsApiTest, EventMonitorCountsEventsPostedToTheStream) {
+  for (const char* source : {"deploy", "deploy", "nagios"})
+    ASSERT_EQ(call("POST", "/api/v1/events",
+                   {{"title", "Deploy failed"},
+                    {"text", "rollback"},
+                    {"source_type_name", source},
+                    {"alert_type", "error"},
+                    {"host", "web-1"},
+                    {"tags", {"team:web"}}})
+                  .status,
+              202);
+  const int64_t id = create(
+      {{"name", "Failed deploys on {{host.name}}"},
+       {"type", "event-v2 alert"},
+       {"query",
+        R"(events("source:deploy status:error").rollup("count").by("host").last("30m") > 1)"}});
+  json m = wait_for(id, overall("Alert"));
+  EXPECT_EQ(m["state"]["groups"]["host:web-1"]["value"], 2);
+  // Its own state change is an event too, found by the monitor's id.
+  json events;
+  for (int i = 0; i < 100; ++i) {
+    events = ok(call("GET", "/api/v1/events?start=now-1h&sources=monitor&tags=monitor_id:" +
+                                std::to_string(id)))["events"];
+    if (!events.empty()) break;
+    std::this_thread::sleep_for(100ms);
+  }
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0]["title"], "[Triggered on {host:web-1}] Failed deploys on web-1");
 }
 
 TEST_F(MonitorsApiTest, BadMonitorsAreRefusedAtCreateWithTheirPosition) {

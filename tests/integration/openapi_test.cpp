@@ -27,12 +27,15 @@ int64_t now_ms() {
       .count();
 }
 
-// "$NOW_MS" and "$NOW_MS-<n>" strings become numbers.
+// "$NOW_MS", "$NOW_MS-<n>" (ms) and "$NOW_S", "$NOW_S±<n>" (seconds) strings become numbers.
 json substitute(const json& v, int64_t now) {
   if (v.is_string()) {
     const std::string s = v.get<std::string>();
     if (s == "$NOW_MS") return now;
     if (s.rfind("$NOW_MS-", 0) == 0) return now - std::stoll(s.substr(8));
+    if (s == "$NOW_S") return now / 1000;
+    if (s.rfind("$NOW_S+", 0) == 0) return now / 1000 + std::stoll(s.substr(7));
+    if (s.rfind("$NOW_S-", 0) == 0) return now / 1000 - std::stoll(s.substr(7));
     return v;
   }
   if (v.is_object()) {

@@ -10,7 +10,9 @@
 #include <string>
 
 #include "api/dashboards.h"
+#include "api/events.h"
 #include "api/health.h"
+#include "api/integrations.h"
 #include "api/logs_search.h"
 #include "api/metrics_query.h"
 #include "api/monitors.h"
@@ -70,7 +72,12 @@ TEST(ApiDescription, DescribesExactlyTheRoutesServed) {
   monitors::MonitorStore monitor_store(**meta);
   EngineMonitorData monitor_data(engine);
   monitors::MonitorScheduler scheduler(monitor_store, monitor_data, [] { return int64_t{0}; });
-  add_monitor_routes(api, monitor_store, scheduler);
+  monitors::ChannelStore channels(**meta);
+  monitors::Notifier notifier(channels, **meta, {});
+  monitors::DowntimeStore downtimes(**meta);
+  add_monitor_routes(api, {monitor_store, scheduler, notifier, downtimes});
+  add_integration_routes(api, channels);
+  add_event_routes(api, engine);
   for (const char* suffix : {"", "-wal", "-shm"})
     std::filesystem::remove(meta_file.string() + suffix);
   intake::ReceiverContext context{config, consumer, metrics, api, otlp, apm};

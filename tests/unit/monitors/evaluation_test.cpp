@@ -241,7 +241,7 @@ TEST(Monitor, ValidationNamesTheProblem) {
   EXPECT_EQ(err({{"type", "metric alert"}}), "query is required");
   EXPECT_EQ(err({{"type", "service check"}, {"query", "x"}}),
             "type 'service check' is not a monitor type (metric alert, query alert, log alert, "
-            "trace-analytics alert, composite)");
+            "trace-analytics alert, event-v2 alert, composite)");
   EXPECT_EQ(err({{"type", "rum alert"}, {"query", "x"}}),
             "type 'rum alert' is not evaluated by this server yet");
   EXPECT_EQ(err({{"type", "metric alert"}, {"query", "avg(last_5m):avg:cpu{*} > x"}}),
