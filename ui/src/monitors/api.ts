@@ -38,6 +38,8 @@ export interface Monitor {
   multi?: boolean;
   evaluation_error?: string;
   state?: { groups: Record<string, GroupState> };
+  // Only on a single monitor's GET: the active downtimes that apply to it.
+  matching_downtimes?: { id: number; scope: string[]; start: number; end: number | null }[];
 }
 
 export type MonitorInput = Pick<Monitor, 'name' | 'type' | 'query' | 'message' | 'tags' | 'priority' | 'options'>;
@@ -71,6 +73,126 @@ export function deleteMonitor(id: number): Promise<unknown> {
 
 export function validateMonitor(m: Partial<MonitorInput>, signal?: AbortSignal): Promise<unknown> {
   return api<unknown>('/api/v1/monitor/validate', { body: m, signal });
+}
+
+export function muteMonitor(id: number, body: { scope?: string; end?: number }): Promise<Monitor> {
+  return api<Monitor>(`/api/v1/monitor/${id}/mute`, { body });
+}
+
+export function unmuteMonitor(id: number): Promise<Monitor> {
+  return api<Monitor>(`/api/v1/monitor/${id}/unmute`, { body: {} });
+}
+
+// Downtimes (Datadog's v1 shape; times in epoch seconds, UTC only).
+export interface Recurrence {
+  type: 'days' | 'weeks';
+  period: number;
+  week_days?: string[];
+  until_date?: number | null;
+  until_occurrences?: number | null;
+}
+
+export interface DowntimeInput {
+  scope: string[] | string;
+  monitor_id?: number | null;
+  monitor_tags?: string[];
+  start: number;
+  end: number | null;
+  message?: string;
+  recurrence?: Recurrence | null;
+  timezone?: string;
+}
+
+export interface Downtime {
+  id: number;
+  scope: string[];
+  monitor_id: number | null;
+  monitor_tags: string[];
+  start: number;
+  end: number | null;
+  message?: string;
+  recurrence?: Recurrence | null;
+  active: boolean;
+  disabled: boolean;
+  heeler_mute?: boolean;
+}
+
+export function listDowntimes(currentOnly: boolean, signal?: AbortSignal): Promise<Downtime[]> {
+  return api<Downtime[]>(`/api/v1/downtime${currentOnly ? '?current_only=true' : ''}`, { signal });
+}
+
+export function createDowntime(d: DowntimeInput): Promise<Downtime> {
+  return api<Downtime>('/api/v1/downtime', { body: d });
+}
+
+export function cancelDowntime(id: number): Promise<unknown> {
+  return api<unknown>(`/api/v1/downtime/${id}`, { method: 'DELETE' });
+}
+
+// Notification channels: webhooks, Slack and Teams incoming webhooks.
+export type ChannelKind = 'webhook' | 'slack' | 'teams';
+
+export interface Channel {
+  name: string;
+  url: string;
+  payload?: string | null;
+  custom_headers?: string | null;
+  encode_as?: 'json' | 'form';
+}
+
+const CHANNEL_PATHS: Record<ChannelKind, string> = {
+  webhook: '/api/v1/integration/webhooks/configuration/webhooks',
+  slack: '/api/v1/integration/slack/configuration/webhooks',
+  teams: '/api/v1/integration/ms-teams/configuration/webhooks',
+};
+
+export function listChannels(kind: ChannelKind, signal?: AbortSignal): Promise<Channel[]> {
+  return api<Channel[]>(CHANNEL_PATHS[kind], { signal });
+}
+
+export function saveChannel(kind: ChannelKind, c: Channel, existing: boolean): Promise<Channel> {
+  return existing ? api<Channel>(`${CHANNEL_PATHS[kind]}/${encodeURIComponent(c.name)}`, { method: 'PUT', body: c }) : api<Channel>(CHANNEL_PATHS[kind], { body: c });
+}
+
+export function deleteChannel(kind: ChannelKind, name: string): Promise<unknown> {
+  return api<unknown>(`${CHANNEL_PATHS[kind]}/${encodeURIComponent(name)}`, { method: 'DELETE' });
+}
+
+// Every configured channel, by kind; a kind that fails to load is left empty.
+export async function allChannels(signal?: AbortSignal): Promise<Record<ChannelKind, Channel[]>> {
+  const kinds: ChannelKind[] = ['webhook', 'slack', 'teams'];
+  const got = await Promise.all(kinds.map((k) => listChannels(k, signal).catch(() => [] as Channel[])));
+  return { webhook: got[0], slack: got[1], teams: got[2] };
+}
+
+export interface Delivery {
+  timestamp: number; // ms
+  group?: string;
+  transition?: string;
+  channel: string;
+  status: string; // delivered | failed | silenced
+  attempts: number;
+  detail?: string;
+}
+
+export function monitorNotifications(id: number, signal?: AbortSignal): Promise<Delivery[]> {
+  return api<{ notifications: Delivery[] }>(`/api/v1/monitor/${id}/notifications`, { signal }).then((r) => r.notifications);
+}
+
+export interface MonitorEvent {
+  title: string;
+  text?: string;
+  date_happened: number; // s
+  timestamp_ms?: number;
+  alert_type?: string;
+  host?: string;
+  tags?: string[];
+}
+
+// The monitor's state-change events over [from, to] (ms).
+export function monitorEvents(id: number, from: number, to: number, signal?: AbortSignal): Promise<MonitorEvent[]> {
+  const p = new URLSearchParams({ start: String(Math.floor(from / 1000)), end: String(Math.ceil(to / 1000)), sources: 'monitor', tags: `monitor_id:${id}` });
+  return api<{ events: MonitorEvent[] }>(`/api/v1/events?${p}`, { signal }).then((r) => r.events);
 }
 
 // A graph's data: shared times (seconds) and one line per group.
