@@ -168,8 +168,8 @@ export function scheduleToJson(f: ScheduleForm, nowSec: number): { start: number
   }
   if (f.repeat === 'none') return { start, end, recurrence: null };
   if (end === null) return { error: 'A repeating downtime needs an end or a duration: it sets how long each repeat lasts.' };
-  const period = Math.max(1, Math.floor(f.period || 1));
-  const r: Recurrence = { type: f.repeat, period };
+  // The period is the server's to check (a whole number from 1), so its message shows.
+  const r: Recurrence = { type: f.repeat, period: Number.isFinite(f.period) ? Math.floor(f.period) : 0 };
   if (f.repeat === 'weeks') {
     if (f.weekDays.length === 0) return { error: 'Pick the days of the week it repeats on.' };
     r.week_days = WEEK_DAYS.filter((d) => f.weekDays.includes(d));

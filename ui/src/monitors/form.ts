@@ -8,7 +8,8 @@ import type { App, Page } from '../main';
 import { buildQuery, emptyQuery, errorPosition, MetricQuery, parseQuery, SPACE_AGGREGATORS } from '../query';
 import { resolveRange } from '../state';
 import { api } from '../api';
-import { createMonitor, getMonitor, listMonitors, Monitor, MonitorInput, MonitorOptions, queryGraph, updateMonitor, validateMonitor } from './api';
+import { allChannels, Channel, ChannelKind, createMonitor, getMonitor, listMonitors, Monitor, MonitorInput, MonitorOptions, queryGraph, updateMonitor, validateMonitor } from './api';
+import { groupKeysOf, groupVariables, insertText, lineCol, mention, parseFieldError, SECTIONS, unknownMentions, VALUE_VARIABLES, wrapSection } from './notify';
 import { thresholdGraph } from './graph';
 import { thresholdLines, Thresholds } from './model';
 import {
@@ -191,7 +192,75 @@ export function mountMonitorForm(app: App, editId: number | null): Page {
 
   // 4. Notification
   const name = input('Monitor name', 'CPU is high on {{host.name}}', 'input');
-  const message = h('textarea', { class: 'input mon-message', rows: 5, 'aria-label': 'Message', placeholder: 'What is happening, and what to do about it. @-mentions are kept for a notifier.' });
+  const message = h('textarea', {
+    id: 'mon-message',
+    class: 'input mon-message mono',
+    rows: 6,
+    'aria-label': 'Message',
+    spellcheck: false,
+    placeholder: 'What is happening, and what to do about it. Mention the channels to notify: @webhook-ops, @slack-team…',
+  });
+  const nameCheck = h('div', { class: 'mon-field-check', 'aria-live': 'polite' });
+  const messageCheck = h('div', { class: 'mon-field-check', 'aria-live': 'polite' });
+  const mentionWarn = h('div', { class: 'mon-field-check' });
+  let channels: Record<ChannelKind, Channel[]> = { webhook: [], slack: [], teams: [] };
+  // The message helper: sections, variables (the group-by's among them) and mentions of
+  // the configured channels, each inserted at the cursor.
+  const groupVarChips = h('span', { class: 'mon-chip-group' });
+  const mentionChips = h('span', { class: 'mon-chip-group' });
+  const edit = (f: (text: string, a: number, b: number) => { text: string; selStart: number; selEnd: number }) => {
+    const e = f(message.value, message.selectionStart, message.selectionEnd);
+    message.value = e.text;
+    message.focus();
+    message.setSelectionRange(e.selStart, e.selEnd);
+    changed();
+  };
+  const chip = (label: string, cls: string, title: string, onclick: () => void) => h('button', { type: 'button', class: `mon-chip ${cls}`, title, onclick }, label);
+  const messageHelper = h(
+    'div',
+    { class: 'mon-message-helper', role: 'toolbar', 'aria-label': 'Template helper' },
+    h(
+      'div',
+      { class: 'mon-helper-row' },
+      h('span', { class: 'mon-helper-label' }, 'Only when'),
+      ...SECTIONS.map((sec) => chip(sec.label, 'section', `{{#${sec.name}}} … {{/${sec.name}}}: shown only then (wraps the selection)`, () => edit((t, a, b) => wrapSection(t, a, b, sec.name)))),
+    ),
+    h(
+      'div',
+      { class: 'mon-helper-row' },
+      h('span', { class: 'mon-helper-label' }, 'Variables'),
+      ...VALUE_VARIABLES.map((v) => chip(`{{${v}}}`, 'mono', `Insert {{${v}}}`, () => edit((t, a, b) => insertText(t, a, b, `{{${v}}}`)))),
+      groupVarChips,
+    ),
+    h('div', { class: 'mon-helper-row' }, h('span', { class: 'mon-helper-label' }, 'Notify'), mentionChips),
+  );
+  function renderGroupVars(): void {
+    const vars = groupVariables(groupKeysOf(currentQuery()));
+    groupVarChips.replaceChildren(...vars.map((v) => chip(`{{${v}}}`, 'mono group', `The group’s ${v.replace(/\.name$/, '')}`, () => edit((t, a, b) => insertText(t, a, b, `{{${v}}}`)))));
+  }
+  function renderMentions(): void {
+    const all = (['webhook', 'slack', 'teams'] as ChannelKind[]).flatMap((k) => channels[k].map((c) => mention(k, c.name)));
+    mentionChips.replaceChildren(
+      ...all.map((m) => chip(m, 'mono mention', `Notify ${m}`, () => edit((t, a, b) => insertText(t, a, b, m, true)))),
+      h('a', { class: 'mon-helper-link', href: '/monitors/settings' }, all.length ? 'Manage channels' : 'No channels yet: add a webhook, Slack or Teams channel'),
+    );
+    renderMentionWarning();
+  }
+  function renderMentionWarning(): void {
+    const unknown = unknownMentions(message.value, channels);
+    mentionWarn.replaceChildren(
+      unknown.length ? h('div', { class: 'mon-warn-text' }, `${unknown.join(', ')} ${unknown.length === 1 ? 'is' : 'are'} not a configured channel: nothing would be sent there.`) : '',
+    );
+  }
+  // A template error as the server reports it ("message: at 21: …"), on the line it is in.
+  function fieldError(text: string, e: ReturnType<typeof parseFieldError>): HTMLElement {
+    if (e.position === null) return inlineError(text, null, e.message);
+    const { line, col } = lineCol(text, e.position);
+    const box = inlineError(text.split('\n')[line - 1] ?? '', col - 1, e.message);
+    const msg = box.querySelector('.syntax-message');
+    if (msg) msg.textContent = `At ${e.position}${text.includes('\n') ? ` (line ${line}, column ${col})` : ''}: ${e.message}`;
+    return box;
+  }
   const tags = input('Tags', 'team:web, env:prod', 'input');
   const priority = select('Priority', [['', 'None'], ['1', 'P1 (critical)'], ['2', 'P2 (high)'], ['3', 'P3 (medium)'], ['4', 'P4 (low)'], ['5', 'P5 (info)']]);
 
@@ -219,7 +288,20 @@ export function mountMonitorForm(app: App, editId: number | null): Page {
     section(1, 'Choose the detection method', kindRow),
     section(2, 'Define the query', metricBox, eventBox, compositeBox, queryLine, validity),
     section(3, 'Set alert conditions', conditionsBody, compositeConditions),
-    section(4, 'Configure notifications', h('div', { class: 'mon-notify' }, field('Monitor name', name, 'grow'), field('Message', message, 'grow'), h('div', { class: 'mon-row2' }, field('Tags', tags, 'grow'), field('Priority', priority)))),
+    section(
+      4,
+      'Configure notifications',
+      h(
+        'div',
+        { class: 'mon-notify' },
+        field('Monitor name', name, 'grow'),
+        nameCheck,
+        h('div', { class: 'field grow' }, h('label', { for: 'mon-message' }, 'Message'), messageHelper, message),
+        messageCheck,
+        mentionWarn,
+        h('div', { class: 'mon-row2' }, field('Tags', tags, 'grow'), field('Priority', priority)),
+      ),
+    ),
     h('div', { class: 'mon-form-footer' }, saveError, h('div', { class: 'mon-footer-buttons' }, cancel, saveBtn)),
   );
   const el = h('section', { class: 'mon-page mon-form-page' }, loading, form);
@@ -343,7 +425,7 @@ export function mountMonitorForm(app: App, editId: number | null): Page {
   };
   for (const i of [agg, timeAgg, changeMode, windowSel, changeWindow, comparator, rollup]) i.addEventListener('change', onControl);
   for (const i of [metric, scope, by, search, measure, eventBy, composite, critical]) i.addEventListener('input', onControl);
-  for (const i of [warning, criticalRecovery, warningRecovery, evalDelay]) i.addEventListener('input', () => changed());
+  for (const i of [warning, criticalRecovery, warningRecovery, evalDelay, name, message]) i.addEventListener('input', () => changed());
   for (const i of [missing, renotify, fullWindow]) i.addEventListener('change', () => changed());
   raw.addEventListener('input', () => {
     const text = raw.value;
@@ -394,6 +476,8 @@ export function mountMonitorForm(app: App, editId: number | null): Page {
   }
 
   function changed(): void {
+    renderGroupVars();
+    renderMentionWarning();
     window.clearTimeout(validateTimer);
     window.clearTimeout(previewTimer);
     validateTimer = window.setTimeout(() => void validate(), 350);
@@ -411,14 +495,23 @@ export function mountMonitorForm(app: App, editId: number | null): Page {
     validateAbort = ac;
     const m = monitorInput();
     try {
-      await validateMonitor({ type: m.type, query: m.query, options: m.options }, ac.signal);
+      await validateMonitor({ type: m.type, query: m.query, options: m.options, name: m.name, message: m.message }, ac.signal);
       if (ac.signal.aborted) return;
       validity.replaceChildren(h('div', { class: 'mon-valid' }, '✓ The query and thresholds are valid'));
+      nameCheck.replaceChildren();
+      messageCheck.replaceChildren();
     } catch (e) {
       if (isAbort(e) || ac.signal.aborted) return;
       if (e instanceof ApiError && e.status === 400) {
+        const all = e.message.split('; ');
+        // Template errors go under the name or the message; the rest under the query.
+        const forField = (f: string) => all.map(parseFieldError).filter((x) => x.field === f);
+        nameCheck.replaceChildren(...forField('name').map((x) => fieldError(m.name, x)));
+        messageCheck.replaceChildren(...forField('message').map((x) => fieldError(m.message, x)));
+        const rest = all.filter((msg) => !['name', 'message'].includes(parseFieldError(msg).field));
         validity.replaceChildren(
-          ...e.message.split('; ').map((msg) => {
+          ...(rest.length ? [] : [h('div', { class: 'mon-valid' }, '✓ The query and thresholds are valid')]),
+          ...rest.map((msg) => {
             const isQuery = msg.startsWith('query: ');
             const { position, message } = errorPosition(isQuery ? msg.slice('query: '.length) : msg);
             return isQuery ? inlineError(q, position, message) : inlineError(q, null, msg);
@@ -543,8 +636,14 @@ export function mountMonitorForm(app: App, editId: number | null): Page {
     }
   }
 
+  async function loadChannels(): Promise<void> {
+    channels = await allChannels();
+    renderMentions();
+  }
+
   async function start(): Promise<void> {
     void loadMetrics();
+    void loadChannels();
     void loadCompositeHint();
     const cloneId = Number(new URLSearchParams(location.search).get('clone'));
     const from = editId ?? (Number.isInteger(cloneId) && cloneId > 0 ? cloneId : null);

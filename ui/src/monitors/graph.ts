@@ -5,6 +5,7 @@ import { PALETTE } from '../chart';
 import { h } from '../dom';
 import type { GraphData } from './api';
 import { ThresholdLine, yRange } from './model';
+import type { EventMarker } from './notify';
 
 function cssVar(name: string): string {
   return getComputedStyle(document.documentElement).getPropertyValue(name).trim() || '#888';
@@ -12,8 +13,9 @@ function cssVar(name: string): string {
 
 export interface ThresholdGraph {
   el: HTMLElement;
-  // New data or new lines; the chart is rebuilt (uPlot's series set is fixed).
-  show(data: GraphData, lines: ThresholdLine[]): void;
+  // New data or new lines; the chart is rebuilt (uPlot's series set is fixed). Markers
+  // are drawn as vertical lines at their times (state changes on the status page).
+  show(data: GraphData, lines: ThresholdLine[], markers?: EventMarker[]): void;
   clear(): void;
   destroy(): void;
 }
@@ -38,12 +40,20 @@ export function thresholdGraph(height: number): ThresholdGraph {
     el,
     clear,
     destroy: clear,
-    show(data, lines) {
+    show(data, lines, markers = []) {
       clear();
       legend.replaceChildren(
         ...lines.map((l) =>
           h('span', { class: `mon-threshold-key t-${l.kind}` }, h('span', { class: 'mon-threshold-swatch', style: `border-top-color:${l.color};border-top-style:${l.dash[0] > 3 ? 'dashed' : 'dotted'}` }), l.label),
         ),
+        ...(markers.length
+          ? [h(
+              'span',
+              { class: 'mon-threshold-key mon-event-key', title: markers.map((m) => `${new Date(m.time * 1000).toLocaleString()}  ${m.label}`).join('\n') },
+              h('span', { class: 'mon-event-swatch' }),
+              `${markers.length} state change${markers.length === 1 ? '' : 's'} (events)`,
+            )]
+          : []),
       );
       if (data.times.length === 0) {
         box.append(h('div', { class: 'empty' }, 'No data for this query in the time range.'));
@@ -84,6 +94,32 @@ export function thresholdGraph(height: number): ThresholdGraph {
                 ctx.moveTo(u.bbox.left, y);
                 ctx.lineTo(u.bbox.left + u.bbox.width, y);
                 ctx.stroke();
+              }
+              // State-change events: a vertical line in the colour of the state entered,
+              // with a flag at the top.
+              const top = u.bbox.top;
+              const bottom = u.bbox.top + u.bbox.height;
+              for (const m of markers) {
+                const x = Math.round(u.valToPos(m.time, 'x', true)) + 0.5;
+                if (x < u.bbox.left || x > u.bbox.left + u.bbox.width) continue;
+                ctx.strokeStyle = m.color;
+                ctx.fillStyle = m.color;
+                ctx.globalAlpha = 0.85;
+                ctx.lineWidth = 1.5 * uPlot.pxRatio;
+                ctx.setLineDash([4 * uPlot.pxRatio, 3 * uPlot.pxRatio]);
+                ctx.beginPath();
+                ctx.moveTo(x, top);
+                ctx.lineTo(x, bottom);
+                ctx.stroke();
+                ctx.setLineDash([]);
+                const s = 5 * uPlot.pxRatio;
+                ctx.beginPath();
+                ctx.moveTo(x - s, top);
+                ctx.lineTo(x + s, top);
+                ctx.lineTo(x, top + s * 1.4);
+                ctx.closePath();
+                ctx.fill();
+                ctx.globalAlpha = 1;
               }
               ctx.restore();
             },

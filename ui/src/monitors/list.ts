@@ -4,10 +4,11 @@ import { ApiError, isAbort } from '../api';
 import { errorBox, h } from '../dom';
 import type { App, Page } from '../main';
 import type { ViewState } from '../state';
-import { deleteMonitor, listMonitors, Monitor } from './api';
+import { deleteMonitor, Downtime, listDowntimes, listMonitors, Monitor, muteMonitor, unmuteMonitor } from './api';
+import { appliesTo, muteState } from './downtime';
 import { ago, filterMonitors, formatListSearch, parseListSearch, statusCounts, statusRank, STATUSES, statusClass, toggleStatus } from './model';
 import { kindOf } from './querycompose';
-import { confirmDialog, statusBadge, tagChips } from './widgets';
+import { areaTabs, confirmDialog, mutedBadge, statusBadge, tagChips } from './widgets';
 
 export const TYPE_LABELS: Record<string, string> = { metric: 'Metric', logs: 'Logs', 'trace-analytics': 'APM Trace Analytics', composite: 'Composite' };
 
@@ -19,6 +20,9 @@ export function typeLabel(type: string): string {
 export function mountMonitorList(app: App): Page {
   let abort: AbortController | null = null;
   let monitors: Monitor[] = [];
+  // The active downtimes: the list API does not say which monitors are muted, so the
+  // list matches them here as the server does (monitor id and monitor tags).
+  let active: Downtime[] = [];
   let loadedFor = '';
   let timer: number | undefined;
   let typing: number | undefined;
@@ -38,6 +42,7 @@ export function mountMonitorList(app: App): Page {
   const el = h(
     'section',
     { class: 'mon-page mon-list-page' },
+    areaTabs('monitors'),
     h(
       'div',
       { class: 'mon-list-head' },
@@ -117,10 +122,11 @@ export function mountMonitorList(app: App): Page {
     const rows = shown.map((m) => {
       const link = `/monitors/${m.id}`;
       const changed = m.overall_state_modified ? Date.parse(m.overall_state_modified) : NaN;
+      const mute = muteState(active.filter((d) => appliesTo(d, m)));
       const row = h(
         'tr',
         { class: 'mon-row', 'data-id': String(m.id), onclick: (e: Event) => !(e.target as Element).closest('a,button') && app.go(link) },
-        h('td', { class: 'c-status' }, statusBadge(m.overall_state)),
+        h('td', { class: 'c-status' }, statusBadge(m.overall_state), mute.muted ? h('div', null, mutedBadge(mute.whole, mute.scopes, mute.ids)) : null),
         h('td', { class: 'c-name' }, h('a', { href: link, class: 'mon-name' }, m.name), h('div', { class: 'mon-query mono' }, m.query)),
         h('td', { class: 'c-type' }, typeLabel(m.type)),
         h('td', { class: 'c-tags' }, tagChips(m.tags)),
@@ -128,6 +134,9 @@ export function mountMonitorList(app: App): Page {
         h(
           'td',
           { class: 'c-actions' },
+          mute.muted
+            ? h('button', { class: 'btn small', title: 'Cancel the mutes of this monitor', onclick: () => void setMute(m, false) }, 'Unmute')
+            : h('button', { class: 'btn small', title: 'Silence its notifications until unmuted', onclick: () => void setMute(m, true) }, 'Mute'),
           h('a', { class: 'btn small', href: `/monitors/${m.id}/edit`, title: 'Edit' }, 'Edit'),
           h('a', { class: 'btn small', href: `/monitors/new?clone=${m.id}`, title: 'Clone' }, 'Clone'),
           h('button', { class: 'btn small danger-text', title: 'Delete', onclick: () => void remove(m) }, 'Delete'),
@@ -157,15 +166,39 @@ export function mountMonitorList(app: App): Page {
     }
   }
 
+  // From the list a mute covers every group until unmuted; the status page asks.
+  async function setMute(m: Monitor, mute: boolean): Promise<void> {
+    notice.replaceChildren();
+    try {
+      await (mute ? muteMonitor(m.id, {}) : unmuteMonitor(m.id));
+      loadedFor = '';
+      await load(app.state());
+      const left = active.filter((d) => appliesTo(d, m));
+      if (!mute && left.length)
+        notice.replaceChildren(
+          h(
+            'div',
+            { class: 'mon-info-box', role: 'status' },
+            `“${m.name}” is still silenced by scheduled downtime ${left.map((d) => `#${d.id}`).join(', ')}: cancel it on the `,
+            h('a', { href: '/monitors/downtimes' }, 'Downtimes'),
+            ' page.',
+          ),
+        );
+    } catch (e) {
+      notice.replaceChildren(h('div', { class: 'error-box', role: 'alert' }, h('strong', null, `Could not ${mute ? 'mute' : 'unmute'} “${m.name}”: `), h('span', { class: 'error-text' }, (e as Error).message)));
+    }
+  }
+
   async function load(s: ViewState): Promise<void> {
     abort?.abort();
     const ac = new AbortController();
     abort = ac;
     const search = parseListSearch(s.query);
     try {
-      const got = await listMonitors(search.text, search.tags, ac.signal);
+      const [got, downtimes] = await Promise.all([listMonitors(search.text, search.tags, ac.signal), listDowntimes(true, ac.signal).catch(() => [] as Downtime[])]);
       if (ac.signal.aborted) return;
       monitors = got;
+      active = downtimes.filter((d) => d.active && !d.disabled);
       loadedFor = `${search.text}|${search.tags.join(',')}`;
       render(s);
     } catch (e) {

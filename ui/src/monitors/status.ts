@@ -4,13 +4,15 @@ import { ApiError, isAbort } from '../api';
 import { append, errorBox, fmtTime, h } from '../dom';
 import type { App, Page } from '../main';
 import { resolveRange, ViewState } from '../state';
-import { deleteMonitor, getMonitor, GroupState, monitorHistory, Monitor, queryGraph } from './api';
+import { deleteMonitor, Delivery, getMonitor, GroupState, monitorEvents, monitorHistory, Monitor, MonitorEvent, monitorNotifications, muteMonitor, queryGraph, unmuteMonitor } from './api';
+import { describeScope, muteState } from './downtime';
+import { deliveryRow, eventMarkers } from './notify';
 import { thresholdGraph } from './graph';
 import { HistoryEvent, statusCounts, statusRank, STATUSES, statusClass, thresholdLines, timelineSegments } from './model';
 import { fmtNumber, kindOf, parseMonitorQuery } from './querycompose';
 import { timeline } from './timeline';
 import { typeLabel } from './list';
-import { confirmDialog, statusBadge, tagChips } from './widgets';
+import { confirmDialog, mutedBadge, muteDialog, statusBadge, tagChips } from './widgets';
 
 type SortKey = 'group' | 'status' | 'value' | 'triggered';
 
@@ -23,6 +25,8 @@ export function mountMonitorStatus(app: App, id: number, setTitle: (t: string) =
   let timer: number | undefined;
   let mon: Monitor | null = null;
   let history: HistoryEvent[] = [];
+  let deliveries: Delivery[] = [];
+  let events: MonitorEvent[] = [];
   let sort: { key: SortKey; desc: boolean } = { key: 'status', desc: false };
   let loadedOnce = false;
 
@@ -34,6 +38,8 @@ export function mountMonitorStatus(app: App, id: number, setTitle: (t: string) =
   const transitions = h('div', { class: 'mon-transitions' });
   const graph = thresholdGraph(220);
   const graphStatus = h('div', { class: 'mon-preview-status' });
+  const deliveriesBox = h('div', { class: 'mon-deliveries' });
+  const deliveryCounts = h('div', { class: 'mon-delivery-counts' });
   const body = h(
     'div',
     { class: 'mon-status-body' },
@@ -44,11 +50,18 @@ export function mountMonitorStatus(app: App, id: number, setTitle: (t: string) =
       h('div', { class: 'card' }, h('div', { class: 'mon-card-head' }, h('h3', { class: 'mon-card-title' }, 'Groups'), groupCounts), groupsBox),
       h('div', { class: 'card' }, h('h3', { class: 'mon-card-title' }, 'Query'), graphStatus, graph.el),
     ),
+    h(
+      'div',
+      { class: 'card mon-notifications-card' },
+      h('div', { class: 'mon-card-head' }, h('h3', { class: 'mon-card-title' }, 'Notifications'), deliveryCounts),
+      deliveriesBox,
+    ),
   );
   const el = h('section', { class: 'mon-page mon-status-page' }, header, notice, body);
 
   function renderHeader(m: Monitor): void {
     setTitle(`Monitor: ${m.name}`);
+    const mute = muteState(m.matching_downtimes ?? []);
     header.replaceChildren();
     append(header, [
       h(
@@ -59,11 +72,23 @@ export function mountMonitorStatus(app: App, id: number, setTitle: (t: string) =
           'div',
           { class: 'mon-status-title' },
           h('h2', { class: 'mon-h2' }, m.name),
-          h('div', { class: 'mon-meta' }, h('span', { class: 'mon-type' }, typeLabel(m.type)), h('span', { class: 'hint' }, `#${m.id}`), m.priority ? h('span', { class: 'mon-prio' }, `P${m.priority}`) : null, tagChips(m.tags)),
+          h(
+            'div',
+            { class: 'mon-meta' },
+            h('span', { class: 'mon-type' }, typeLabel(m.type)),
+            h('span', { class: 'hint' }, `#${m.id}`),
+            m.priority ? h('span', { class: 'mon-prio' }, `P${m.priority}`) : null,
+            mute.muted ? mutedBadge(mute.whole, mute.scopes, mute.ids) : null,
+            tagChips(m.tags),
+          ),
         ),
         h(
           'div',
           { class: 'mon-status-actions' },
+          mute.muted
+            ? h('button', { class: 'btn', title: 'Cancel the mutes of this monitor', onclick: () => void setMute(m, false) }, 'Unmute')
+            : h('button', { class: 'btn', title: 'Silence its notifications', onclick: () => void setMute(m, true) }, 'Mute'),
+          h('a', { class: 'btn', href: `/monitors/downtimes?monitor=${m.id}`, title: 'Schedule a downtime for this monitor' }, 'Schedule downtime'),
           h('a', { class: 'btn', href: `/monitors/${m.id}/edit` }, 'Edit'),
           h('a', { class: 'btn', href: `/monitors/new?clone=${m.id}` }, 'Clone'),
           h('button', { class: 'btn danger-text', onclick: () => void remove(m) }, 'Delete'),
@@ -178,6 +203,78 @@ export function mountMonitorStatus(app: App, id: number, setTitle: (t: string) =
     );
   }
 
+  function renderDeliveries(s: ViewState): void {
+    const r = resolveRange(s.range, Date.now());
+    const rows = deliveries.filter((d) => d.timestamp >= r.from && d.timestamp <= r.to).map(deliveryRow);
+    const counts: Record<string, number> = {};
+    for (const d of rows) counts[d.status] = (counts[d.status] ?? 0) + 1;
+    deliveryCounts.replaceChildren(
+      ...['delivered', 'failed', 'silenced'].filter((k) => counts[k]).map((k) => h('span', { class: `mon-gcount d-${k}` }, h('b', null, String(counts[k])), ` ${k}`)),
+    );
+    if (rows.length === 0) {
+      const mentions = /@[A-Za-z0-9_.+-]/.test(mon?.message ?? '');
+      deliveriesBox.replaceChildren(
+        h(
+          'div',
+          { class: 'hint mon-no-changes' },
+          mentions ? 'No notification in this time range.' : 'This monitor’s message mentions no channel (@webhook-…, @slack-…, @teams-… or an e-mail address), so it notifies nobody. ',
+          mentions ? null : h('a', { href: '/monitors/settings' }, 'Notification channels'),
+        ),
+      );
+      return;
+    }
+    deliveriesBox.replaceChildren(
+      h(
+        'table',
+        { class: 'mon-table mon-delivery-table' },
+        h('thead', null, h('tr', null, h('th', null, 'Time'), h('th', null, 'Group'), h('th', null, 'Transition'), h('th', null, 'Channel'), h('th', null, 'Result'), h('th', null, 'Detail'))),
+        h(
+          'tbody',
+          null,
+          ...rows.slice(0, 200).map((d) =>
+            h(
+              'tr',
+              { class: `mon-delivery d-${d.status}`, 'data-status': d.status, 'data-channel': d.channel },
+              h('td', { class: 'mono' }, fmtTime(d.time)),
+              h('td', { class: 'mono' }, d.group || '(all)'),
+              h('td', null, d.transition),
+              h('td', null, h('span', { class: 'hint' }, `${d.kind} `), h('code', { class: 'mon-mention' }, d.channel)),
+              h('td', { class: 'c-result' }, h('span', { class: `mon-delivery-badge d-${d.status}` }, d.label)),
+              h('td', { class: 'c-detail' }, d.detail),
+            ),
+          ),
+        ),
+      ),
+    );
+  }
+
+  async function setMute(m: Monitor, mute: boolean): Promise<void> {
+    notice.replaceChildren();
+    try {
+      if (mute) {
+        const body = await muteDialog(m.name, Object.keys(m.state?.groups ?? {}));
+        if (!body) return;
+        await muteMonitor(m.id, body);
+      } else {
+        const after = await unmuteMonitor(m.id);
+        const left = after.matching_downtimes ?? [];
+        if (left.length)
+          notice.replaceChildren(
+            h(
+              'div',
+              { class: 'mon-info-box', role: 'status' },
+              `Still silenced by scheduled downtime ${left.map((d) => `#${d.id} (${describeScope(d.scope)})`).join(', ')}: cancel it on the `,
+              h('a', { href: '/monitors/downtimes' }, 'Downtimes'),
+              ' page.',
+            ),
+          );
+      }
+      await load(app.state());
+    } catch (e) {
+      notice.replaceChildren(h('div', { class: 'error-box', role: 'alert' }, h('strong', null, `Could not ${mute ? 'mute' : 'unmute'}: `), h('span', { class: 'error-text' }, (e as Error).message)));
+    }
+  }
+
   async function renderGraph(m: Monitor, s: ViewState, signal: AbortSignal): Promise<void> {
     const kind = kindOf(m.type);
     const c = kind ? parseMonitorQuery(m.query, kind) : null;
@@ -192,7 +289,7 @@ export function mountMonitorStatus(app: App, id: number, setTitle: (t: string) =
       if (signal.aborted) return;
       const isChange = c.kind === 'metric' && c.metric.change !== 'threshold';
       graphStatus.replaceChildren(isChange ? h('div', { class: 'hint' }, 'The thresholds apply to the change of this query, so they are not drawn on it.') : '');
-      graph.show(data, isChange ? [] : thresholdLines(m.options?.thresholds ?? {}, c.comparator));
+      graph.show(data, isChange ? [] : thresholdLines(m.options?.thresholds ?? {}, c.comparator), eventMarkers(events));
     } catch (e) {
       if (isAbort(e) || signal.aborted) return;
       graph.clear();
@@ -215,15 +312,25 @@ export function mountMonitorStatus(app: App, id: number, setTitle: (t: string) =
     const ac = new AbortController();
     abort = ac;
     try {
-      const [m, hist] = await Promise.all([getMonitor(id, ac.signal), monitorHistory(id, ac.signal)]);
+      const r = resolveRange(s.range, Date.now());
+      // Deliveries and events are extras: the page still shows the monitor without them.
+      const [m, hist, dels, evs] = await Promise.all([
+        getMonitor(id, ac.signal),
+        monitorHistory(id, ac.signal),
+        monitorNotifications(id, ac.signal).catch((e) => (isAbort(e) ? Promise.reject(e) : ([] as Delivery[]))),
+        monitorEvents(id, r.from, r.to, ac.signal).catch((e) => (isAbort(e) ? Promise.reject(e) : ([] as MonitorEvent[]))),
+      ]);
       if (ac.signal.aborted) return;
       mon = m;
       history = hist;
+      deliveries = dels;
+      events = evs;
       loadedOnce = true;
       body.hidden = false;
       renderHeader(m);
       renderGroups(m);
       renderHistory(m, s);
+      renderDeliveries(s);
       await renderGraph(m, s, ac.signal);
     } catch (e) {
       if (isAbort(e)) return;
