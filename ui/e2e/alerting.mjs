@@ -109,6 +109,7 @@ await runSpec('alerting', {
     await hookCard.locator('.field-error', { hasText: 'string values' }).waitFor();
     await page.getByLabel('Custom headers').fill('{"X-Heeler-Test": "alerting"}');
     await shot('settings-editor', true);
+    assert.equal(await hookCard.locator('.error-box').count(), 0, 'the refusal is cleared once the form changes');
     await hookCard.getByRole('button', { name: 'Create webhook' }).click();
     await hookCard.locator('tr[data-name="ops"]').waitFor();
     assert.equal(await hookCard.locator('tr[data-name="ops"] .mon-mention').textContent(), '@webhook-ops');
@@ -239,6 +240,9 @@ await runSpec('alerting', {
     await page.waitForFunction(() => document.querySelectorAll('.mon-delivery[data-status="silenced"]').length === 2, null, { timeout: 20_000 });
     assert.deepEqual((await silenced.locator('td:nth-child(3)').allTextContents()).sort(), ['Recovered', 'Triggered']);
     assert.equal(await silenced.first().locator('.mon-delivery-badge').textContent(), `Silenced by downtime #${dtId}`);
+    // The history says so too (the server counts them as notified).
+    await page.waitForFunction(() => document.querySelectorAll('.mon-transition .c-notified.n-silenced').length === 2);
+    assert.equal(await page.locator('.mon-transition .c-notified', { hasText: 'yes' }).count(), 1);
     await sleep(1500);
     assert.equal(hooks().length, sent, 'no webhook is sent while the downtime is active');
     await page.locator('.mon-event-key', { hasText: /3 state changes/ }).waitFor({ timeout: 20_000 });

@@ -210,8 +210,8 @@ export function mountDowntimes(app: App): Page {
     const submit = h('button', { type: 'submit', class: 'btn primary' }, 'Schedule downtime');
 
     const repeatRow = h('div', { class: 'mon-dt-row' }, h('span', { class: 'mon-dt-label' }, 'Repeat'), repeat);
-    const everyRow = h('div', { class: 'mon-dt-row' }, h('span', { class: 'mon-dt-label' }, 'Every'), period, periodUnit, days);
-    const untilRow = h('div', { class: 'mon-dt-row' }, h('span', { class: 'mon-dt-label' }, 'Ends'), untilKind, untilDate, untilCount);
+    const everyRow = h('div', { class: 'mon-dt-row' }, h('span', { class: 'mon-dt-sublabel' }, 'Every'), period, periodUnit, days);
+    const untilRow = h('div', { class: 'mon-dt-row' }, h('span', { class: 'mon-dt-sublabel' }, 'Ends'), untilKind, untilDate, untilCount);
 
     function read(): ReturnType<typeof scheduleToJson> {
       f.startNow = startNow.input.checked;
@@ -292,7 +292,7 @@ export function mountDowntimes(app: App): Page {
           try {
             await createDowntime(body);
             formBox.replaceChildren();
-            newBtn.hidden = false;
+            newBtn.style.display = '';
             await load();
           } catch (err) {
             error.replaceChildren(h('div', { class: 'error-box', role: 'alert' }, h('strong', null, 'Could not schedule: '), h('span', { class: 'error-text' }, (err as Error).message)));
@@ -330,7 +330,7 @@ export function mountDowntimes(app: App): Page {
             class: 'btn',
             onclick: () => {
               formBox.replaceChildren();
-              newBtn.hidden = false;
+              newBtn.style.display = '';
             },
           },
           'Cancel',
@@ -348,7 +348,7 @@ export function mountDowntimes(app: App): Page {
     });
     sync();
     formBox.replaceChildren(form);
-    newBtn.hidden = true;
+    newBtn.style.display = 'none';
     (monitorId !== null ? scope : monitorSel).focus();
   }
 

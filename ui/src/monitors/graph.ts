@@ -74,7 +74,13 @@ export function thresholdGraph(height: number): ThresholdGraph {
         ],
         cursor: { points: { size: 6 } },
         legend: { live: true },
-        scales: { x: { time: true }, y: range ? { range: () => range } : {} },
+        scales: {
+          // The x range reaches the markers, so a change after the last point still shows.
+          x: markers.length
+            ? { time: true, range: (_u: uPlot, min: number, max: number): uPlot.Range.MinMax => [Math.min(min, markers[0].time), Math.max(max, markers[markers.length - 1].time + 1)] }
+            : { time: true },
+          y: range ? { range: () => range } : {},
+        },
         series: [
           { label: 'Time' },
           ...data.lines.map((s, i) => ({ label: s.label, stroke: PALETTE[i % PALETTE.length], width: 2, spanGaps: true, points: { show: data.times.length < 60 } })),

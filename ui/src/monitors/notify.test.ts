@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkJson, deliveryRow, eventMarkers, groupKeysOf, groupVariables, insertText, lineCol, mention, mentionsIn, parseFieldError, unknownMentions, wrapSection } from './notify';
+import { checkJson, deliveryRow, eventMarkers, notifiedLabel, groupKeysOf, groupVariables, insertText, lineCol, mention, mentionsIn, parseFieldError, unknownMentions, wrapSection } from './notify';
 
 describe('message editor', () => {
   it('inserts at the caret, replacing the selection', () => {
@@ -64,5 +64,18 @@ describe('deliveries', () => {
       [200.5, '#2f9e6e'],
       [300, '#e6a23c'],
     ]);
+  });
+});
+
+describe('history notified column', () => {
+  const e = { timestamp: 10_000, group: 'host:web-1', notified: true };
+  const d = (status: string, timestamp = 10_020, group = 'host:web-1') => ({ timestamp, group, status, channel: '@webhook-ops', attempts: 1 });
+  it('says silenced when a downtime held every delivery', () => {
+    expect(notifiedLabel(e, [d('silenced'), d('silenced')])).toBe('silenced');
+    expect(notifiedLabel(e, [d('delivered')])).toBe('yes');
+    expect(notifiedLabel(e, [d('failed')])).toBe('failed');
+    expect(notifiedLabel(e, [d('silenced', 10_020, 'host:web-2')])).toBe('yes');
+    expect(notifiedLabel({ ...e, renotify: true }, [])).toBe('renotified');
+    expect(notifiedLabel({ ...e, notified: false }, [d('delivered')])).toBe('—');
   });
 });

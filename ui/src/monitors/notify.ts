@@ -193,3 +193,13 @@ export function eventMarkers(events: MonitorEvent[]): EventMarker[] {
     })
     .sort((a, b) => a.time - b.time);
 }
+
+// What the history's Notified column says for a state change: the server marks it
+// notified even when a downtime silenced every delivery, which the deliveries tell.
+export function notifiedLabel(e: { timestamp: number; group: string; notified?: boolean; renotify?: boolean }, deliveries: Delivery[]): string {
+  if (!e.notified) return '—';
+  const near = deliveries.filter((d) => (d.group ?? '') === e.group && Math.abs(d.timestamp - e.timestamp) < 2000);
+  if (near.length && near.every((d) => d.status === 'silenced')) return 'silenced';
+  if (near.some((d) => d.status === 'failed') && !near.some((d) => d.status === 'delivered')) return 'failed';
+  return e.renotify ? 'renotified' : 'yes';
+}

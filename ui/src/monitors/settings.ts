@@ -261,6 +261,8 @@ export function mountChannelSettings(_app: App): Page {
       error,
       h('div', { class: 'mon-editor-actions' }, h('button', { type: 'button', class: 'btn', onclick: () => s.editor.replaceChildren() }, 'Cancel'), saveBtn),
     );
+    // A refusal stays until the form is changed.
+    form.addEventListener('input', () => error.replaceChildren());
     s.editor.replaceChildren(form);
     (existing ? url : name).focus();
   }

@@ -6,7 +6,7 @@ import type { App, Page } from '../main';
 import { resolveRange, ViewState } from '../state';
 import { deleteMonitor, Delivery, getMonitor, GroupState, monitorEvents, monitorHistory, Monitor, MonitorEvent, monitorNotifications, muteMonitor, queryGraph, unmuteMonitor } from './api';
 import { describeScope, muteState } from './downtime';
-import { deliveryRow, eventMarkers } from './notify';
+import { deliveryRow, eventMarkers, notifiedLabel } from './notify';
 import { thresholdGraph } from './graph';
 import { HistoryEvent, statusCounts, statusRank, STATUSES, statusClass, thresholdLines, timelineSegments } from './model';
 import { fmtNumber, kindOf, parseMonitorQuery } from './querycompose';
@@ -195,7 +195,7 @@ export function mountMonitorStatus(app: App, id: number, setTitle: (t: string) =
               h('td', { class: 'mono' }, e.group || '(all)'),
               h('td', { class: 'mon-arrow' }, statusBadge(e.from), ' → ', statusBadge(e.to)),
               h('td', { class: 'num' }, fmtValue(e.value)),
-              h('td', null, e.notified ? (e.renotify ? 'renotified' : 'yes') : '—'),
+              h('td', { class: `c-notified n-${notifiedLabel(e, deliveries)}` }, notifiedLabel(e, deliveries)),
             ),
           ),
         ),
