@@ -6,7 +6,7 @@
 import { createServer } from 'node:http';
 import { join } from 'node:path';
 import assert from 'node:assert/strict';
-import { out, runSpec, sleep, step } from './harness.mjs';
+import { freePort, out, runSpec, sleep, step } from './harness.mjs';
 
 const METRIC = 'ui.alert.cpu';
 const TITLE = '[Triggered on {host:web-1}] CPU high on web-1';
@@ -227,6 +227,8 @@ await runSpec('alerting', {
     await page.locator('.mon-tabs').getByRole('link', { name: 'Manage Monitors' }).click();
     await page.waitForSelector(`.mon-row[data-id="${id}"] .mon-muted`);
     assert.equal(await page.locator(`.mon-row[data-id="${id}"] .mon-muted`).textContent(), 'Muted: host:web-1');
+    assert.equal(await page.locator(`.mon-row[data-id="${id}"]`).getByRole('button', { name: 'Unmute' }).count(), 1);
+    await shot('list-muted');
     await page.locator(`.mon-row[data-id="${id}"] .mon-name`).click();
     await page.waitForSelector('.mon-status-head .mon-muted');
 
@@ -262,6 +264,26 @@ await runSpec('alerting', {
     await page.waitForSelector('.mon-list-body .empty');
     await page.getByLabel('Hide ended and cancelled downtimes').uncheck();
     await shot('downtimes-cancelled');
+
+    step('a channel that cannot be reached: the delivery is listed as failed, in red');
+    const dead = `http://127.0.0.1:${await freePort()}/hook`;
+    await page.locator('.mon-tabs').getByRole('link', { name: 'Notification channels' }).click();
+    await hookCard.locator('tr[data-name="ops"]').getByRole('button', { name: 'Edit' }).click();
+    assert.equal(await page.getByLabel('Channel name').isDisabled(), true, 'a channel keeps its name');
+    await page.getByLabel('URL').fill(dead);
+    await hookCard.getByRole('button', { name: 'Save' }).click();
+    await hookCard.locator('tr[data-name="ops"] .c-url', { hasText: dead }).waitFor();
+    await page.goto(`${base}/monitors/${id}`);
+    await loadWeb1(server, -1000, 15);
+    const failed = page.locator('.mon-delivery[data-status="failed"]');
+    await failed.first().waitFor({ timeout: 30_000 });
+    assert.match(await failed.first().textContent(), /Recovered.*@webhook-ops.*Failed after \d+ attempts/);
+    assert.equal(await failed.first().locator('.mon-delivery-badge').evaluate((e) => getComputedStyle(e).backgroundColor), 'rgb(217, 66, 79)');
+    assert.notEqual(await failed.first().locator('td').first().evaluate((e) => getComputedStyle(e).backgroundColor), 'rgba(0, 0, 0, 0)');
+    assert.ok((await failed.first().locator('.c-detail').textContent()).length > 0, 'the error is shown');
+    await page.waitForSelector('.mon-transition .c-notified.n-failed');
+    await page.locator('.mon-notifications-card').scrollIntoViewIfNeeded();
+    await shot('notifications-failed', true);
 
     step('mute and unmute from the status page');
     await page.goto(`${base}/monitors/${id}`);
