@@ -158,6 +158,21 @@ await runSpec('alerting', {
     await page.keyboard.press('ControlOrMeta+End');
     await helper.locator('.mon-chip.mention', { hasText: '@webhook-ops' }).click();
     assert.equal(await message.inputValue(), '{{#is_alert}}CPU is {{value}} on {{host.name}}{{/is_alert}} @webhook-ops');
+    // Completion as it is typed: a section with its closing tag, a variable, a channel.
+    await page.keyboard.type(' {{#is_rec');
+    await page.locator('.mon-complete .mon-complete-item.active', { hasText: '{{#is_recovery}}…{{/is_recovery}}' }).waitFor();
+    await page.keyboard.press('Enter');
+    await page.keyboard.type('Back to {{val');
+    await page.locator('.mon-complete .mon-complete-item.active', { hasText: '{{value}}' }).waitFor();
+    await page.keyboard.press('Tab');
+    await page.keyboard.type(', tell @sl');
+    await page.locator('.mon-complete .mon-complete-item.active', { hasText: '@slack-team-web' }).waitFor();
+    await page.locator('.mon-step').nth(3).scrollIntoViewIfNeeded();
+    await shot('notifications-complete');
+    await page.keyboard.press('Escape');
+    assert.ok(await page.locator('.mon-complete').isHidden(), 'Escape closes the list');
+    for (let i = 0; i < ', tell @sl'.length; i++) await page.keyboard.press('Backspace');
+    assert.equal(await message.inputValue(), '{{#is_alert}}CPU is {{value}} on {{host.name}}{{/is_alert}} @webhook-ops {{#is_recovery}}Back to {{value}}{{/is_recovery}}');
     // A mention of a channel that does not exist is pointed out.
     await message.press('End');
     await page.keyboard.type(' @webhook-nope');

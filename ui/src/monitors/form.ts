@@ -9,7 +9,7 @@ import { buildQuery, emptyQuery, errorPosition, MetricQuery, parseQuery, SPACE_A
 import { resolveRange } from '../state';
 import { api } from '../api';
 import { allChannels, Channel, ChannelKind, createMonitor, getMonitor, listMonitors, Monitor, MonitorInput, MonitorOptions, queryGraph, updateMonitor, validateMonitor } from './api';
-import { groupKeysOf, groupVariables, insertText, lineCol, mention, parseFieldError, SECTIONS, unknownMentions, VALUE_VARIABLES, wrapSection } from './notify';
+import { Completion, completeAt, groupKeysOf, groupVariables, insertText, lineCol, mention, parseFieldError, SECTIONS, unknownMentions, VALUE_VARIABLES, wrapSection } from './notify';
 import { thresholdGraph } from './graph';
 import { thresholdLines, Thresholds } from './model';
 import {
@@ -252,6 +252,92 @@ export function mountMonitorForm(app: App, editId: number | null): Page {
       unknown.length ? h('div', { class: 'mon-warn-text' }, `${unknown.join(', ')} ${unknown.length === 1 ? 'is' : 'are'} not a configured channel: nothing would be sent there.`) : '',
     );
   }
+  // Completion while typing: a list under the caret, moved with the arrow keys and taken
+  // with Enter or Tab (or a click); Escape closes it.
+  const completeList = h('ul', { class: 'mon-complete', role: 'listbox', 'aria-label': 'Completions', hidden: true });
+  let completion: Completion | null = null;
+  let completeIndex = 0;
+  function caretPoint(): { left: number; top: number } {
+    const cs = getComputedStyle(message);
+    const mirror = h('div', { style: `position:absolute;visibility:hidden;white-space:pre-wrap;word-wrap:break-word;box-sizing:border-box;width:${message.clientWidth}px;font:${cs.font};padding:${cs.padding};border:${cs.border};line-height:${cs.lineHeight};letter-spacing:${cs.letterSpacing}` });
+    mirror.textContent = message.value.slice(0, message.selectionStart);
+    const mark = h('span', null, '\u200b');
+    mirror.append(mark);
+    document.body.append(mirror);
+    const p = { left: mark.offsetLeft, top: mark.offsetTop + mark.offsetHeight - message.scrollTop };
+    mirror.remove();
+    return p;
+  }
+  function closeCompletion(): void {
+    completion = null;
+    completeList.hidden = true;
+  }
+  function renderCompletion(): void {
+    if (!completion) return closeCompletion();
+    completeList.replaceChildren(
+      ...completion.items.map((it, i) =>
+        h(
+          'li',
+          {
+            role: 'option',
+            class: `mon-complete-item mono${i === completeIndex ? ' active' : ''}`,
+            'aria-selected': String(i === completeIndex),
+            onmousedown: (e: Event) => {
+              e.preventDefault();
+              completeIndex = i;
+              acceptCompletion();
+            },
+          },
+          it.label,
+        ),
+      ),
+    );
+    const p = caretPoint();
+    completeList.style.left = `${Math.min(p.left, Math.max(0, message.clientWidth - 260))}px`;
+    completeList.style.top = `${message.offsetTop + p.top + 4}px`;
+    completeList.hidden = false;
+  }
+  function updateCompletion(): void {
+    const mentions = (['webhook', 'slack', 'teams'] as ChannelKind[]).flatMap((k) => channels[k].map((c) => mention(k, c.name)));
+    const vars = [...VALUE_VARIABLES, ...groupVariables(groupKeysOf(currentQuery()))];
+    const next = message.selectionStart === message.selectionEnd ? completeAt(message.value, message.selectionStart, mentions, vars) : null;
+    if (!next || next.from !== completion?.from) completeIndex = 0;
+    completion = next;
+    completeIndex = Math.min(completeIndex, (next?.items.length ?? 1) - 1);
+    renderCompletion();
+  }
+  function acceptCompletion(): void {
+    if (!completion) return;
+    const it = completion.items[completeIndex];
+    const { from, to } = completion;
+    message.value = message.value.slice(0, from) + it.insert + message.value.slice(to);
+    message.focus();
+    message.setSelectionRange(from + it.caret, from + it.caret);
+    closeCompletion();
+    changed();
+  }
+  message.addEventListener('input', updateCompletion);
+  message.addEventListener('click', updateCompletion);
+  message.addEventListener('blur', () => window.setTimeout(closeCompletion, 100));
+  message.addEventListener('keydown', (e: KeyboardEvent) => {
+    if (!completion) return;
+    if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
+      e.preventDefault();
+      const n = completion.items.length;
+      completeIndex = (completeIndex + (e.key === 'ArrowDown' ? 1 : n - 1)) % n;
+      renderCompletion();
+    } else if (e.key === 'Enter' || e.key === 'Tab') {
+      e.preventDefault();
+      acceptCompletion();
+    } else if (e.key === 'Escape') {
+      e.preventDefault();
+      closeCompletion();
+    }
+  });
+  message.addEventListener('keyup', (e: KeyboardEvent) => {
+    if (e.key === 'ArrowLeft' || e.key === 'ArrowRight' || e.key === 'Home' || e.key === 'End') updateCompletion();
+  });
+
   // A template error as the server reports it ("message: at 21: …"), on the line it is in.
   function fieldError(text: string, e: ReturnType<typeof parseFieldError>): HTMLElement {
     if (e.position === null) return inlineError(text, null, e.message);
@@ -296,7 +382,8 @@ export function mountMonitorForm(app: App, editId: number | null): Page {
         { class: 'mon-notify' },
         field('Monitor name', name, 'grow'),
         nameCheck,
-        h('div', { class: 'field grow' }, h('label', { for: 'mon-message' }, 'Message'), messageHelper, message),
+        h('div', { class: 'field grow mon-message-field' }, h('label', { for: 'mon-message' }, 'Message'), messageHelper, message, completeList),
+        h('div', { class: 'hint' }, 'Type @ for a channel, {{ for a variable, {{# for a section.'),
         messageCheck,
         mentionWarn,
         h('div', { class: 'mon-row2' }, field('Tags', tags, 'grow'), field('Priority', priority)),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkJson, deliveryRow, eventMarkers, notifiedLabel, groupKeysOf, groupVariables, insertText, lineCol, mention, mentionsIn, parseFieldError, unknownMentions, wrapSection } from './notify';
+import { checkJson, completeAt, deliveryRow, eventMarkers, notifiedLabel, groupKeysOf, groupVariables, insertText, lineCol, mention, mentionsIn, parseFieldError, unknownMentions, wrapSection } from './notify';
 
 describe('message editor', () => {
   it('inserts at the caret, replacing the selection', () => {
@@ -77,5 +77,32 @@ describe('history notified column', () => {
     expect(notifiedLabel(e, [d('silenced', 10_020, 'host:web-2')])).toBe('yes');
     expect(notifiedLabel({ ...e, renotify: true }, [])).toBe('renotified');
     expect(notifiedLabel({ ...e, notified: false }, [d('delivered')])).toBe('—');
+  });
+});
+
+describe('completion in the message', () => {
+  const mentions = ['@webhook-ops', '@webhook-oncall', '@slack-team'];
+  const vars = ['value', 'threshold', 'host.name'];
+  it('channels after @', () => {
+    expect(completeAt('Tell @web', 9, mentions, vars)).toEqual({
+      from: 5,
+      to: 9,
+      items: [
+        { label: '@webhook-ops', insert: '@webhook-ops', caret: 12 },
+        { label: '@webhook-oncall', insert: '@webhook-oncall', caret: 15 },
+      ],
+    });
+    expect(completeAt('mail jo@web', 11, mentions, vars)).toBeNull();
+    expect(completeAt('@webhook-ops', 12, mentions, vars)).toBeNull();
+  });
+  it('variables after {{, taking a typed }} along', () => {
+    expect(completeAt('at {{ho', 7, mentions, vars)).toEqual({ from: 3, to: 7, items: [{ label: '{{host.name}}', insert: '{{host.name}}', caret: 13 }] });
+    expect(completeAt('at {{v}}', 6, mentions, vars)?.to).toBe(8);
+  });
+  it('sections with their closing tag, and closing tags of open sections', () => {
+    const c = completeAt('{{#is_a', 7, mentions, vars)!;
+    expect(c.items).toEqual([{ label: '{{#is_alert}}…{{/is_alert}}', insert: '{{#is_alert}}{{/is_alert}}', caret: 13 }]);
+    expect(completeAt('{{#is_alert}}x{{^is_recovery}}y{{/', 34, mentions, vars)!.items.map((i) => i.label)).toEqual(['{{/is_recovery}}', '{{/is_alert}}']);
+    expect(completeAt('{{#is_alert}}x{{/is_alert}} {{/', 31, mentions, vars)).toBeNull();
   });
 });

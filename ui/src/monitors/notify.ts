@@ -203,3 +203,48 @@ export function notifiedLabel(e: { timestamp: number; group: string; notified?: 
   if (near.some((d) => d.status === 'failed') && !near.some((d) => d.status === 'delivered')) return 'failed';
   return e.renotify ? 'renotified' : 'yes';
 }
+
+// Completion while typing in the message: after `@` the configured channels, after
+// `{{` the variables, after `{{#` or `{{^` the sections (inserted with their closing
+// tag, the caret between), after `{{/` the closing tags.
+export interface CompletionItem {
+  label: string;
+  insert: string;
+  caret: number; // where the caret goes, from the start of `insert`
+}
+
+export interface Completion {
+  from: number;
+  to: number;
+  items: CompletionItem[];
+}
+
+export function completeAt(text: string, caret: number, mentions: string[], variables: string[]): Completion | null {
+  const before = text.slice(0, caret);
+  const at = /(^|[\s(])(@[\w.+-]*)$/.exec(before);
+  if (at) {
+    const prefix = at[2];
+    const items = mentions.filter((m) => m.startsWith(prefix) && m !== prefix).map((m) => ({ label: m, insert: m, caret: m.length }));
+    return items.length ? { from: caret - prefix.length, to: caret, items } : null;
+  }
+  const v = /\{\{([#^/]?)([\w.@-]*)$/.exec(before);
+  if (!v) return null;
+  const [whole, sigil, word] = v;
+  // A closing "}}" already typed after the caret is replaced too.
+  const to = text.startsWith('}}', caret) ? caret + 2 : caret;
+  let items: CompletionItem[];
+  if (sigil === '#' || sigil === '^') {
+    items = SECTIONS.filter((s) => s.name.startsWith(word)).map((s) => {
+      const open = `{{${sigil}${s.name}}}`;
+      return { label: `${open}…{{/${s.name}}}`, insert: `${open}{{/${s.name}}}`, caret: open.length };
+    });
+  } else if (sigil === '/') {
+    const open = [...before.matchAll(/\{\{[#^](\w+)\}\}/g)].map((m) => m[1]);
+    const closed = [...before.matchAll(/\{\{\/(\w+)\}\}/g)].map((m) => m[1]);
+    const unclosed = open.filter((n, i) => open.slice(0, i + 1).filter((x) => x === n).length > closed.filter((x) => x === n).length);
+    items = [...new Set(unclosed.reverse())].filter((n) => n.startsWith(word)).map((n) => ({ label: `{{/${n}}}`, insert: `{{/${n}}}`, caret: n.length + 5 }));
+  } else {
+    items = variables.filter((x) => x.startsWith(word)).map((x) => ({ label: `{{${x}}}`, insert: `{{${x}}}`, caret: x.length + 4 }));
+  }
+  return items.length ? { from: caret - whole.length, to, items } : null;
+}
