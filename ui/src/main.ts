@@ -6,6 +6,7 @@ import { mountDashboardList } from './dashboards/list';
 import { mountDashboard } from './dashboards/page';
 import { mountLogs } from './logs';
 import { mountMetrics } from './metrics';
+import { mountMonitors } from './monitors';
 import { mountTrace } from './trace';
 import { mountTraces } from './traces';
 import { decodeState, encodeState, ViewState } from './state';
@@ -29,9 +30,10 @@ const AREAS: { path: string; label: string; icon: string }[] = [
   { path: '/metric/explorer', label: 'Metrics', icon: '∿' },
   { path: '/logs', label: 'Logs', icon: '☰' },
   { path: '/apm/traces', label: 'APM / Traces', icon: '⇶' },
+  { path: '/monitors', label: 'Monitors', icon: '◉' },
 ];
 // Areas with a page in this build; the others stay out of the navigation.
-const BUILT = new Set(['/dashboards', '/metric/explorer', '/logs', '/apm/traces']);
+const BUILT = new Set(['/dashboards', '/metric/explorer', '/logs', '/apm/traces', '/monitors']);
 
 // Each trace (/apm/traces/<id>) is a page of its own, so moving between traces
 // loads the other one.
@@ -112,6 +114,8 @@ function start(): void {
       } else if (key.startsWith('/dashboard/')) {
         title.textContent = 'Dashboard';
         page = mountDashboard(app, decodeURIComponent(key.slice('/dashboard/'.length)));
+      } else if (key === '/monitors' || key.startsWith('/monitors/')) {
+        page = mountMonitors(app, state.page, (t) => (title.textContent = t));
       } else if (key === '/apm/traces') {
         title.textContent = 'Trace Explorer';
         page = mountTraces(app);
