@@ -9,23 +9,13 @@
 #include <string>
 #include <vector>
 
+#include "net/http.h"
 #include "net/http_client.h"
 
 namespace heeler::cli {
 namespace {
 
 using nlohmann::json;
-
-std::string url_encode(std::string_view s) {
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~')
-      out += static_cast<char>(c);
-    else
-      out += fmt::format("%{:02X}", c);
-  }
-  return out;
-}
 
 std::string format_time_ms(int64_t ms) {
   const time_t seconds = static_cast<time_t>(ms / 1000);
@@ -156,9 +146,10 @@ int run_query(const QueryOptions& o, std::FILE* out, std::FILE* err) {
   }
   core::Result<net::ClientReply> reply = core::error(core::Code::internal, "no request");
   if (o.kind == QueryOptions::Kind::metrics) {
-    reply = net::http_call(*server, "GET",
-                           fmt::format("/api/v1/query?from={}&to={}&query={}", url_encode(o.from),
-                                       url_encode(o.to), url_encode(o.query)));
+    reply =
+        net::http_call(*server, "GET",
+                       fmt::format("/api/v1/query?from={}&to={}&query={}", net::url_encode(o.from),
+                                   net::url_encode(o.to), net::url_encode(o.query)));
   } else {
     json attributes = {{"filter", {{"query", o.query}, {"from", o.from}, {"to", o.to}}},
                        {"page", {{"limit", o.limit}}},

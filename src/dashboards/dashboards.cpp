@@ -32,17 +32,6 @@ int64_t new_widget_id() {
   return static_cast<int64_t>(std::uniform_int_distribution<uint64_t>(1, (1ULL << 53) - 1)(rng()));
 }
 
-std::string new_dashboard_id() {
-  static constexpr char kAlphabet[] = "abcdefghijklmnopqrstuvwxyz0123456789";
-  std::uniform_int_distribution<size_t> pick(0, sizeof(kAlphabet) - 2);
-  std::string id;
-  for (int group = 0; group < 3; ++group) {
-    if (group) id += '-';
-    for (int i = 0; i < 3; ++i) id += kAlphabet[pick(rng())];
-  }
-  return id;
-}
-
 int64_t now_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
              std::chrono::system_clock::now().time_since_epoch())
@@ -50,11 +39,6 @@ int64_t now_ms() {
 }
 
 // Datadog's form: "2026-11-22T10:00:00.123000+00:00".
-std::string rfc3339(int64_t ms) {
-  const std::chrono::sys_seconds secs{std::chrono::seconds(ms / 1000)};
-  return fmt::format("{:%Y-%m-%dT%H:%M:%S}.{:03d}000+00:00", secs, ms % 1000);
-}
-
 bool is_whole(const json& v) {
   if (v.is_number_integer()) return true;
   return v.is_number_float() && v.get<double>() == static_cast<double>(v.get<int64_t>());
@@ -150,22 +134,12 @@ json served(const std::string& id, const json& body, int64_t created, int64_t mo
   json out = body;
   out["id"] = id;
   out["url"] = fmt::format("/dashboard/{}/{}", id, slug(core::field(body, "title", "")));
-  out["created_at"] = rfc3339(created);
-  out["modified_at"] = rfc3339(modified);
+  out["created_at"] = store::object_time(created);
+  out["modified_at"] = store::object_time(modified);
   out["author_handle"] = "";
   out["author_name"] = nullptr;
   out["is_read_only"] = false;
   return out;
-}
-
-std::string text(const store::MetaValue& v) {
-  const auto* s = std::get_if<std::string>(&v);
-  return s ? *s : std::string();
-}
-
-int64_t integer(const store::MetaValue& v) {
-  const auto* i = std::get_if<int64_t>(&v);
-  return i ? *i : 0;
 }
 
 core::Status not_found(const std::string& id) {
@@ -235,7 +209,7 @@ core::Result<json> DashboardStore::create(const json& normalized) {
   const int64_t now = now_ms();
   const std::string body = normalized.dump();
   for (int attempt = 0; attempt < 8; ++attempt) {
-    const std::string id = new_dashboard_id();
+    const std::string id = store::new_object_id();
     auto taken = meta_.query("SELECT 1 FROM dashboards WHERE id = ?1", {id});
     if (!taken) return taken.status();
     if (!taken->empty()) continue;
@@ -270,10 +244,10 @@ core::Result<json> DashboardStore::get(const std::string& id) {
   if (!rows) return rows.status();
   if (rows->empty()) return not_found(id);
   const auto& row = rows->front();
-  json body = json::parse(text(row[0]), nullptr, false);
+  json body = json::parse(store::meta_text(row[0]), nullptr, false);
   if (body.is_discarded())
     return core::Status(core::Code::internal, fmt::format("dashboard {} is stored damaged", id));
-  return served(id, body, integer(row[1]), integer(row[2]));
+  return served(id, body, store::meta_int(row[1]), store::meta_int(row[2]));
 }
 
 core::Status DashboardStore::remove(const std::string& id) {
@@ -291,8 +265,8 @@ core::Result<std::vector<Summary>> DashboardStore::list() {
   std::vector<Summary> out;
   out.reserve(rows->size());
   for (const auto& row : *rows)
-    out.push_back(
-        {text(row[0]), text(row[1]), text(row[2]), text(row[3]), integer(row[4]), integer(row[5])});
+    out.push_back({store::meta_text(row[0]), store::meta_text(row[1]), store::meta_text(row[2]),
+                   store::meta_text(row[3]), store::meta_int(row[4]), store::meta_int(row[5])});
   return out;
 }
 
@@ -302,8 +276,8 @@ json summary_json(const Summary& s) {
           {"description", s.description.empty() ? json(nullptr) : json(s.description)},
           {"layout_type", s.layout_type},
           {"url", fmt::format("/dashboard/{}/{}", s.id, slug(s.title))},
-          {"created_at", rfc3339(s.created_ms)},
-          {"modified_at", rfc3339(s.modified_ms)},
+          {"created_at", store::object_time(s.created_ms)},
+          {"modified_at", store::object_time(s.modified_ms)},
           {"author_handle", ""},
           {"is_read_only", false}};
 }

@@ -11,30 +11,9 @@ namespace {
 
 using nlohmann::json;
 
-std::string text(const store::MetaValue& v) {
-  const auto* s = std::get_if<std::string>(&v);
-  return s ? *s : std::string();
-}
-
-int64_t integer(const store::MetaValue& v) {
-  const auto* i = std::get_if<int64_t>(&v);
-  return i ? *i : 0;
-}
-
-double real(const store::MetaValue& v) {
-  if (const auto* d = std::get_if<double>(&v)) return *d;
-  if (const auto* i = std::get_if<int64_t>(&v)) return static_cast<double>(*i);
-  return NAN;  // stored as NULL
-}
-
 store::MetaValue real_or_null(double v) {
   if (std::isnan(v)) return nullptr;
   return v;
-}
-
-std::string rfc3339(int64_t ms) {
-  const std::chrono::sys_seconds secs{std::chrono::seconds(ms / 1000)};
-  return fmt::format("{:%Y-%m-%dT%H:%M:%S}.{:03d}000+00:00", secs, ms % 1000);
 }
 
 core::Status not_found(int64_t id) {
@@ -47,8 +26,8 @@ constexpr const char* kColumns =
 }  // namespace
 
 core::Result<StoredMonitor> MonitorStore::read(const store::MetaRow& row) {
-  const int64_t id = integer(row[0]);
-  json body = json::parse(text(row[1]), nullptr, false);
+  const int64_t id = store::meta_int(row[0]);
+  json body = json::parse(store::meta_text(row[1]), nullptr, false);
   if (body.is_discarded())
     return core::Status(core::Code::internal, fmt::format("monitor {} is stored damaged", id));
   auto parsed = parse_monitor(body);
@@ -58,10 +37,10 @@ core::Result<StoredMonitor> MonitorStore::read(const store::MetaRow& row) {
   StoredMonitor out;
   out.monitor = std::move(*parsed);
   out.monitor.id = id;
-  out.created_ms = integer(row[2]);
-  out.modified_ms = integer(row[3]);
-  out.overall = state_from_name(text(row[4])).value_or(State::no_data);
-  out.overall_modified_ms = integer(row[5]);
+  out.created_ms = store::meta_int(row[2]);
+  out.modified_ms = store::meta_int(row[3]);
+  out.overall = state_from_name(store::meta_text(row[4])).value_or(State::no_data);
+  out.overall_modified_ms = store::meta_int(row[5]);
   return out;
 }
 
@@ -73,7 +52,7 @@ core::Result<int64_t> MonitorStore::create(const Monitor& monitor, int64_t now_m
   if (!changed) return changed.status();
   auto rows = meta_.query("SELECT last_insert_rowid()");
   if (!rows) return rows.status();
-  return integer(rows->front().front());
+  return store::meta_int(rows->front().front());
 }
 
 core::Status MonitorStore::replace(int64_t id, const Monitor& monitor, int64_t now_ms) {
@@ -81,7 +60,7 @@ core::Status MonitorStore::replace(int64_t id, const Monitor& monitor, int64_t n
     auto old = meta_.query("SELECT body FROM monitors WHERE id = ?1", {id});
     if (!old) return old.status();
     if (old->empty()) return not_found(id);
-    json before = json::parse(text(old->front()[0]), nullptr, false);
+    json before = json::parse(store::meta_text(old->front()[0]), nullptr, false);
     auto changed = meta_.exec(
         "UPDATE monitors SET body = ?2, modified_ms = max(?3, modified_ms + 1) WHERE id = ?1",
         {id, monitor.body.dump(), now_ms});
@@ -96,7 +75,7 @@ core::Status MonitorStore::replace(int64_t id, const Monitor& monitor, int64_t n
       if (auto r = meta_.exec(
               "INSERT INTO monitor_history(monitor_id, at_ms, grp, from_state, to_state, value, "
               "renotify, notify) VALUES (?1, ?2, '', ?3, 'No Data', NULL, 0, 0)",
-              {id, now_ms, text(overall->front()[0])});
+              {id, now_ms, store::meta_text(overall->front()[0])});
           !r)
         return r.status();
       if (auto r =
@@ -151,12 +130,12 @@ core::Result<std::map<std::string, GroupState>> MonitorStore::groups(int64_t id)
   std::map<std::string, GroupState> out;
   for (const auto& row : *rows) {
     GroupState g;
-    g.state = state_from_name(text(row[1])).value_or(State::ok);
-    g.value = real(row[2]);
-    g.last_change_ms = integer(row[3]);
-    g.last_data_ms = integer(row[4]);
-    g.last_notified_ms = integer(row[5]);
-    out[text(row[0])] = g;
+    g.state = state_from_name(store::meta_text(row[1])).value_or(State::ok);
+    g.value = store::meta_real(row[2]);
+    g.last_change_ms = store::meta_int(row[3]);
+    g.last_data_ms = store::meta_int(row[4]);
+    g.last_notified_ms = store::meta_int(row[5]);
+    out[store::meta_text(row[0])] = g;
   }
   return out;
 }
@@ -185,7 +164,7 @@ core::Status MonitorStore::save_evaluation(int64_t id, const Evaluation& e, int6
       if (!r) return r.status();
     }
     const std::string overall(state_name(e.overall));
-    if (text(current->front()[0]) != overall) {
+    if (store::meta_text(current->front()[0]) != overall) {
       auto r = meta_.exec(
           "UPDATE monitors SET overall_state = ?2, overall_modified_ms = ?3 WHERE id = ?1",
           {id, overall, now_ms});
@@ -203,9 +182,11 @@ core::Result<std::vector<HistoryEntry>> MonitorStore::history(int64_t id, size_t
   if (!rows) return rows.status();
   std::vector<HistoryEntry> out;
   for (const auto& row : *rows)
-    out.push_back({integer(row[0]), text(row[1]), state_from_name(text(row[2])).value_or(State::ok),
-                   state_from_name(text(row[3])).value_or(State::ok), real(row[4]),
-                   integer(row[5]) != 0, integer(row[6]) != 0});
+    out.push_back({store::meta_int(row[0]), store::meta_text(row[1]),
+                   state_from_name(store::meta_text(row[2])).value_or(State::ok),
+                   state_from_name(store::meta_text(row[3])).value_or(State::ok),
+                   store::meta_real(row[4]), store::meta_int(row[5]) != 0,
+                   store::meta_int(row[6]) != 0});
   return out;
 }
 
@@ -213,10 +194,10 @@ json MonitorStore::to_json(const StoredMonitor& m,
                            const std::map<std::string, GroupState>* groups) {
   json out = m.monitor.body;
   out["id"] = m.monitor.id;
-  out["created"] = rfc3339(m.created_ms);
-  out["modified"] = rfc3339(m.modified_ms);
+  out["created"] = store::object_time(m.created_ms);
+  out["modified"] = store::object_time(m.modified_ms);
   out["overall_state"] = std::string(state_name(m.overall));
-  out["overall_state_modified"] = rfc3339(m.overall_modified_ms);
+  out["overall_state_modified"] = store::object_time(m.overall_modified_ms);
   out["multi"] = !m.monitor.query.group_by().empty();
   out["deleted"] = nullptr;
   out["creator"] = {{"handle", ""}, {"name", nullptr}, {"email", ""}};

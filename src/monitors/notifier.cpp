@@ -11,6 +11,7 @@
 
 #include "core/log.h"
 #include "monitors/message.h"
+#include "net/http.h"
 
 namespace heeler::monitors {
 namespace {
@@ -114,17 +115,6 @@ json substitute_json(const json& v, const std::map<std::string, std::string, std
   return v;
 }
 
-std::string url_encode(std::string_view s) {
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~')
-      out += static_cast<char>(c);
-    else
-      out += fmt::format("%{:02X}", c);
-  }
-  return out;
-}
-
 // A header value kept to one line.
 std::string one_line(std::string_view s) {
   std::string out(s);
@@ -218,7 +208,8 @@ core::Result<HttpPayload> webhook_payload(const Channel& channel, const Notifica
   if (filled.is_object()) {
     for (const auto& [k, v] : filled.items()) {
       if (!form.empty()) form += '&';
-      form += url_encode(k) + "=" + url_encode(v.is_string() ? v.get<std::string>() : v.dump());
+      form += net::url_encode(k) + "=" +
+              net::url_encode(v.is_string() ? v.get<std::string>() : v.dump());
     }
   }
   return HttpPayload{form, "application/x-www-form-urlencoded"};

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cstddef>
 #include <cstdint>
 #include <set>
@@ -192,6 +193,17 @@ Response Response::error(const core::Status& status) {
 
 Response Response::error(int http_status, std::string_view message) {
   return json(http_status, fmt::format("{{\"errors\":[\"{}\"]}}", json_escape(message)));
+}
+
+std::string url_encode(std::string_view text) {
+  std::string out;
+  for (unsigned char c : text) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~')
+      out += static_cast<char>(c);
+    else
+      out += fmt::format("%{:02X}", c);
+  }
+  return out;
 }
 
 int http_status_for(core::Code code) {

@@ -50,6 +50,10 @@ struct Response {
   static Response error(int http_status, std::string_view message);
 };
 
+// Percent-encodes everything but unreserved characters (RFC 3986), for query strings
+// and form bodies.
+std::string url_encode(std::string_view text);
+
 // Maps an error code to its HTTP status: the one place this is decided.
 int http_status_for(core::Code code);
 

@@ -1,8 +1,11 @@
 #include "store/metadata.h"
 
+#include <fmt/chrono.h>
 #include <fmt/format.h>
 #include <sqlite3.h>
 
+#include <chrono>
+#include <limits>
 #include <random>
 
 namespace heeler::store {
@@ -47,6 +50,39 @@ std::string random_id() {
 }
 
 }  // namespace
+
+std::string meta_text(const MetaValue& value) {
+  const auto* s = std::get_if<std::string>(&value);
+  return s ? *s : std::string();
+}
+
+int64_t meta_int(const MetaValue& value) {
+  const auto* i = std::get_if<int64_t>(&value);
+  return i ? *i : 0;
+}
+
+double meta_real(const MetaValue& value) {
+  if (const auto* d = std::get_if<double>(&value)) return *d;
+  if (const auto* i = std::get_if<int64_t>(&value)) return static_cast<double>(*i);
+  return std::numeric_limits<double>::quiet_NaN();
+}
+
+std::string new_object_id() {
+  static constexpr char kAlphabet[] = "abcdefghijklmnopqrstuvwxyz0123456789";
+  thread_local std::mt19937_64 rng{std::random_device{}()};
+  std::uniform_int_distribution<size_t> pick(0, sizeof(kAlphabet) - 2);
+  std::string id;
+  for (int group = 0; group < 3; ++group) {
+    if (group) id += '-';
+    for (int i = 0; i < 3; ++i) id += kAlphabet[pick(rng)];
+  }
+  return id;
+}
+
+std::string object_time(int64_t ms) {
+  const std::chrono::sys_seconds secs{std::chrono::seconds(ms / 1000)};
+  return fmt::format("{:%Y-%m-%dT%H:%M:%S}.{:03d}000+00:00", secs, ms % 1000);
+}
 
 const std::vector<MetaMigration>& metadata_migrations() {
   static const std::vector<MetaMigration> migrations = {

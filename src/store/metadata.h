@@ -28,6 +28,18 @@ struct MetaMigration {
   std::string sql;  // one or more statements
 };
 
+// A column of a row as text, integer or real; the fallback ("", 0, NaN) for NULL or
+// another type.
+std::string meta_text(const MetaValue& value);
+int64_t meta_int(const MetaValue& value);
+double meta_real(const MetaValue& value);
+
+// A fresh id for a configuration object in Datadog's form: "abc-def-ghi".
+std::string new_object_id();
+
+// Epoch milliseconds as Datadog writes object times: "2026-11-22T10:00:00.123000+00:00".
+std::string object_time(int64_t ms);
+
 // The tables every installation has; product areas append theirs.
 const std::vector<MetaMigration>& metadata_migrations();
 

@@ -13,32 +13,6 @@ namespace {
 
 using nlohmann::json;
 
-std::string new_public_id() {
-  static constexpr char kAlphabet[] = "abcdefghijklmnopqrstuvwxyz0123456789";
-  thread_local std::mt19937_64 rng{std::random_device{}()};
-  std::string id;
-  for (int g = 0; g < 3; ++g) {
-    if (g) id += '-';
-    for (int i = 0; i < 3; ++i) id += kAlphabet[rng() % 36];
-  }
-  return id;
-}
-
-std::string rfc3339(int64_t ms) {
-  const std::chrono::sys_seconds secs{std::chrono::seconds(ms / 1000)};
-  return fmt::format("{:%Y-%m-%dT%H:%M:%S}.{:03d}000+00:00", secs, ms % 1000);
-}
-
-std::string text(const store::MetaValue& v) {
-  const auto* s = std::get_if<std::string>(&v);
-  return s ? *s : std::string();
-}
-
-int64_t integer(const store::MetaValue& v) {
-  const auto* i = std::get_if<int64_t>(&v);
-  return i ? *i : 0;
-}
-
 core::Status not_found(const std::string& id) {
   return core::Status(core::Code::not_found, fmt::format("Synthetic test {} not found", id));
 }
@@ -52,7 +26,7 @@ bool runs_here(const std::string& location) {
 
 core::Result<std::string> TestStore::create(const ApiTest& test, int64_t now_ms) {
   for (int attempt = 0; attempt < 8; ++attempt) {
-    const std::string id = new_public_id();
+    const std::string id = store::new_object_id();
     auto taken = meta_.query("SELECT 1 FROM synthetics_tests WHERE public_id = ?1", {id});
     if (!taken) return taken.status();
     if (!taken->empty()) continue;
@@ -96,12 +70,13 @@ core::Result<StoredTest> TestStore::get(const std::string& public_id) {
   if (!rows) return rows.status();
   if (rows->empty()) return not_found(public_id);
   const auto& row = rows->front();
-  auto parsed = parse_api_test(json::parse(text(row[1]), nullptr, false));
+  auto parsed = parse_api_test(json::parse(store::meta_text(row[1]), nullptr, false));
   if (!parsed)
     return core::Status(core::Code::internal, fmt::format("test {} no longer parses: {}", public_id,
                                                           parsed.status().message()));
-  StoredTest out{std::move(*parsed), integer(row[2]), integer(row[3]), integer(row[4])};
-  out.test.public_id = text(row[0]);
+  StoredTest out{std::move(*parsed), store::meta_int(row[2]), store::meta_int(row[3]),
+                 store::meta_int(row[4])};
+  out.test.public_id = store::meta_text(row[0]);
   return out;
 }
 
@@ -110,7 +85,7 @@ core::Result<std::vector<StoredTest>> TestStore::list() {
   if (!rows) return rows.status();
   std::vector<StoredTest> out;
   for (const auto& row : *rows) {
-    auto t = get(text(row[0]));
+    auto t = get(store::meta_text(row[0]));
     if (!t) return t.status();
     out.push_back(std::move(*t));
   }
@@ -120,8 +95,8 @@ core::Result<std::vector<StoredTest>> TestStore::list() {
 json TestStore::to_json(const StoredTest& t) {
   json out = t.test.body;
   out["public_id"] = t.test.public_id;
-  out["created_at"] = rfc3339(t.created_ms);
-  out["modified_at"] = rfc3339(t.modified_ms);
+  out["created_at"] = store::object_time(t.created_ms);
+  out["modified_at"] = store::object_time(t.modified_ms);
   out["monitor_id"] = t.monitor_id ? nlohmann::json(t.monitor_id) : nlohmann::json(nullptr);
   out["creator"] = {{"handle", ""}, {"name", nullptr}, {"email", ""}};
   return out;
