@@ -1,5 +1,6 @@
 // What a view shows lives in its URL, so every view is a link: the path picks the
 // page, the search parameters hold the query, the time range and the selections.
+import { decodeLogView, defaultLogView, encodeLogView, LogView } from './logview';
 
 export const RELATIVE_RANGES = ['15m', '1h', '4h', '1d', '7d', '30d'] as const;
 
@@ -11,6 +12,7 @@ export interface ViewState {
   range: TimeRange;
   live: boolean;
   selected: string | null; // a log id in the detail panel
+  logView: LogView; // the log explorer's visualisation (list or an aggregate)
 }
 
 const UNIT_MS: Record<string, number> = { s: 1e3, m: 60e3, h: 3600e3, d: 86400e3, w: 7 * 86400e3 };
@@ -28,7 +30,7 @@ export function resolveRange(range: TimeRange, now: number): { from: number; to:
 }
 
 export function defaultState(page: string): ViewState {
-  return { page, query: '', range: { kind: 'relative', span: '1h' }, live: true, selected: null };
+  return { page, query: '', range: { kind: 'relative', span: '1h' }, live: true, selected: null, logView: defaultLogView() };
 }
 
 export function encodeState(s: ViewState): string {
@@ -41,6 +43,7 @@ export function encodeState(s: ViewState): string {
   }
   if (!s.live) p.set('live', '0');
   if (s.selected) p.set('sel', s.selected);
+  encodeLogView(s.logView, p);
   const qs = p.toString();
   return qs ? `${s.page}?${qs}` : s.page;
 }
@@ -60,6 +63,7 @@ export function decodeState(pathname: string, search: string): ViewState {
   // An absolute range never moves, so it is never live.
   s.live = p.get('live') !== '0' && s.range.kind === 'relative';
   s.selected = p.get('sel');
+  s.logView = decodeLogView(p);
   return s;
 }
 
