@@ -48,11 +48,14 @@ export interface Chart {
   destroy(): void;
 }
 
-export function lineChart(box: HTMLElement, times: number[], series: { label: string; values: (number | null)[] }[]): Chart {
+// `fmt`, when given, writes the y axis's values (e.g. 48M for 48,000,000).
+export function lineChart(box: HTMLElement, times: number[], series: { label: string; values: (number | null)[] }[], fmt?: (v: number) => string): Chart {
+  const ax = axes();
+  if (fmt) ax[1].values = (_u: uPlot, splits: number[]) => splits.map(fmt);
   const opts: uPlot.Options = {
     width: Math.max(200, box.clientWidth),
     height: 320,
-    axes: axes(),
+    axes: ax,
     cursor: { points: { size: 6 } },
     legend: { live: true },
     scales: { x: { time: true } },

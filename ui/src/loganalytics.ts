@@ -8,7 +8,7 @@ import { errorBox, h } from './dom';
 import type { App } from './main';
 import { addTerm, facetTerm } from './query';
 import { resolveRange, ViewState } from './state';
-import { aggregateRequest, AGGREGATIONS, Bucket, fmtValue, GroupRow, LIMITS, LogView, MAX_GROUPS, measureLabel, ROLLUPS, rollupSeconds, sortRows, toRows, toSeries, Viz, VIZ } from './logview';
+import { aggregateRequest, AGGREGATIONS, Bucket, fmtCompact, fmtValue, GroupRow, LIMITS, LogView, MAX_GROUPS, measureLabel, ROLLUPS, rollupSeconds, sortRows, toRows, toSeries, Viz, VIZ } from './logview';
 
 const VIZ_LABELS: Record<Viz, string> = { list: 'List', timeseries: 'Timeseries', toplist: 'Top list', table: 'Table' };
 // Numeric attributes offered as measures; any other can be typed.
@@ -155,7 +155,7 @@ export function mountAnalytics(app: App): { el: HTMLElement; update(s: ViewState
         }
         const box = h('div', { class: 'la-chart' });
         body.append(box);
-        chart = lineChart(box, times, series);
+        chart = lineChart(box, times, series, fmtCompact);
         rows = [];
       } else {
         rows = toRows(res.data.buckets, v.by);
@@ -174,7 +174,11 @@ export function mountAnalytics(app: App): { el: HTMLElement; update(s: ViewState
     const r = resolveRange(s.range, Date.now());
     try {
       const list = await api<{ facets: { facet: string }[] }>(`/api/v1/facets/logs?query=${encodeURIComponent(s.query || '*')}&from=${r.from}&to=${r.to}&limit=50`);
-      facetList.replaceChildren(...list.facets.filter((f) => f.facet !== 'message' && f.facet !== 'timestamp').map((f) => h('option', { value: f.facet })));
+      const facets = list.facets.map((f) => f.facet).filter((f) => f !== 'message' && f !== 'timestamp');
+      facetList.replaceChildren(...facets.map((f) => h('option', { value: f })));
+      // Attributes are offered as measures too; the aggregation refuses non-numeric ones.
+      const measures = [...new Set([...MEASURES, ...facets.filter((f) => f.startsWith('@'))])];
+      measureList.replaceChildren(...measures.map((m) => h('option', { value: m })));
     } catch {
       /* the inputs still take any facet typed */
     }

@@ -80,6 +80,7 @@ export function mountLogs(app: App): Page {
   let histChart: Chart | null = null;
   let liveTimer: number | undefined;
   let ran = '';
+  let facetsFor = '';
   const openFacets = new Set(OPEN_FACETS);
   let pagesFetched = 0;
 
@@ -172,7 +173,6 @@ export function mountLogs(app: App): Page {
     const service = h('span', { class: 'c-service' });
     const msg = h('span', { class: 'c-msg mono' });
     const el = h('div', { class: 'log-row', role: 'listitem' }, bar, time, host, service, msg);
-    viewport.append(el);
     return { el, bar, time, host, service, msg, index: -1 };
   }
   function fill(slot: Slot, i: number): void {
@@ -206,10 +206,22 @@ export function mountLogs(app: App): Page {
         free.push(slot);
       }
     }
+    // The DOM keeps the rows in their visual order (for assistive technology and for
+    // selection): rows above those that stay go before them, the others after.
+    let anchor: HTMLElement | null = null;
+    let lowest = Infinity;
+    for (const [i, slot] of rendered) {
+      if (i < lowest) {
+        lowest = i;
+        anchor = slot.el;
+      }
+    }
     for (let i = first; i < last; i++) {
       if (rendered.has(i)) continue;
       const slot = free.pop() ?? newSlot();
       fill(slot, i);
+      if (anchor && i < lowest) viewport.insertBefore(slot.el, anchor);
+      else viewport.append(slot.el);
       rendered.set(i, slot);
     }
     for (const slot of free) {
@@ -492,6 +504,11 @@ export function mountLogs(app: App): Page {
       for (const p of listParts) p.hidden = !list;
       analytics.el.hidden = list;
       zoomBack.hidden = !beforeZoom || s.range.kind !== 'absolute';
+      const facetKey = JSON.stringify([s.query, s.range]);
+      if (facetKey !== facetsFor) {
+        facetsFor = facetKey;
+        void loadFacets(s);
+      }
       if (!list) {
         analytics.update(s);
         showDetail(s);
@@ -503,7 +520,6 @@ export function mountLogs(app: App): Page {
         ran = key;
         void loadFirst(s);
         void loadHistogram(s);
-        void loadFacets(s);
       } else showDetail(s);
       schedule(s);
     },

@@ -158,3 +158,8 @@ export function fmtValue(n: number): string {
   const a = Math.abs(n);
   return n.toLocaleString('en-US', { maximumFractionDigits: a >= 100 ? 1 : a >= 1 ? 3 : 6 });
 }
+
+// Short axis labels: 1.2K, 48M.
+export function fmtCompact(n: number): string {
+  return new Intl.NumberFormat('en-US', { notation: 'compact', maximumFractionDigits: 1 }).format(n);
+}
