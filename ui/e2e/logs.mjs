@@ -152,7 +152,8 @@ await runSpec('logs', {
       const s = gaps.slice().sort((a, b) => a - b);
       const q = (p) => s[Math.min(s.length - 1, Math.floor(p * s.length))];
       const dropped = gaps.reduce((n, g) => n + Math.max(0, Math.round(g / (1000 / 60)) - 1), 0);
-      return { frames: gaps.length, medianMs: +q(0.5).toFixed(2), p95Ms: +q(0.95).toFixed(2), maxMs: +s[s.length - 1].toFixed(2), over16_7: +(gaps.filter((g) => g > 16.7).length / gaps.length).toFixed(4), droppedFrames: dropped };
+      return { frames: gaps.length, medianMs: +q(0.5).toFixed(2), p95Ms: +q(0.95).toFixed(2), maxMs: +s[s.length - 1].toFixed(2), // Longer than one 60 Hz frame, with 5% for timer jitter around 16.67 ms.
+      overOneFrame: +(gaps.filter((g) => g > (1000 / 60) * 1.05).length / gaps.length).toFixed(4), droppedFrames: dropped };
     };
     const results = {};
     // Steady reading speed (~2 rows a frame), then a fling through all 100K rows in 5 s.
