@@ -148,7 +148,7 @@ export function mountAnalytics(app: App): { el: HTMLElement; update(s: ViewState
       chart = null;
       body.replaceChildren();
       if (v.viz === 'timeseries') {
-        const { times, series } = toSeries(res.data.buckets, v.by, r.from, r.to, rollupSeconds(v.rollup, r.from, r.to));
+        const { times, series } = toSeries(res.data.buckets, v.by, r.from, r.to, rollupSeconds(v.rollup, r.from, r.to), v.agg === 'count' ? 0 : null);
         if (!series.length) {
           body.replaceChildren(h('div', { class: 'empty' }, 'No logs match this search in the time range.'));
           return;

@@ -56,5 +56,7 @@ describe('log analytics view', () => {
     );
     expect(times).toEqual([0, 60, 120, 180]);
     expect(series).toEqual([{ label: 'web', by: { service: 'web' }, values: [null, 3, null, 4] }]);
+    const counts = toSeries([{ by: {}, computes: { c0: [{ time: 60000, value: 2 }] } }], [], 0, 120000, 60, 0);
+    expect(counts.series).toEqual([{ label: 'all logs', by: {}, values: [0, 2, 0] }]);
   });
 });

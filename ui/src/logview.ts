@@ -126,14 +126,15 @@ export function sortRows(rows: GroupRow[], sort: { col: string; desc: boolean })
   });
 }
 
-// One series per group over every interval of the range; empty intervals are null.
-export function toSeries(buckets: Bucket[], facets: string[], fromMs: number, toMs: number, intervalS: number): { times: number[]; series: { label: string; by: Record<string, string>; values: (number | null)[] }[] } {
+// One series per group over every interval of the range; empty intervals are `empty`
+// (0 for a count, null, drawn as a gap, for an aggregation of a measure).
+export function toSeries(buckets: Bucket[], facets: string[], fromMs: number, toMs: number, intervalS: number, empty: number | null = null): { times: number[]; series: { label: string; by: Record<string, string>; values: (number | null)[] }[] } {
   const step = intervalS * 1000;
   const start = Math.floor(fromMs / step) * step;
   const times: number[] = [];
   for (let t = start; t <= toMs; t += step) times.push(t / 1000);
   const series = buckets.map((b) => {
-    const values: (number | null)[] = new Array(times.length).fill(null);
+    const values: (number | null)[] = new Array(times.length).fill(empty);
     const pts = b.computes.c0;
     if (Array.isArray(pts)) {
       for (const p of pts) {
