@@ -48,11 +48,14 @@ export interface Chart {
   destroy(): void;
 }
 
-export function lineChart(box: HTMLElement, times: number[], series: { label: string; values: (number | null)[] }[]): Chart {
+// `fmt`, when given, writes the y axis's values (e.g. 48M for 48,000,000).
+export function lineChart(box: HTMLElement, times: number[], series: { label: string; values: (number | null)[] }[], fmt?: (v: number) => string): Chart {
+  const ax = axes();
+  if (fmt) ax[1].values = (_u: uPlot, splits: number[]) => splits.map(fmt);
   const opts: uPlot.Options = {
     width: Math.max(200, box.clientWidth),
     height: 320,
-    axes: axes(),
+    axes: ax,
     cursor: { points: { size: 6 } },
     legend: { live: true },
     scales: { x: { time: true } },
@@ -79,7 +82,8 @@ export function lineChart(box: HTMLElement, times: number[], series: { label: st
 }
 
 // Stacked bars: each status on top of the ones before it.
-export function stackedBars(box: HTMLElement, times: number[], series: { label: string; values: number[] }[], height = 110): Chart {
+// `onSelect`, when given, makes a drag across the plot choose a time range (seconds).
+export function stackedBars(box: HTMLElement, times: number[], series: { label: string; values: number[] }[], height = 110, onSelect?: (from: number, to: number) => void): Chart {
   // Cumulative heights; an empty interval draws no bar (null), not a flat line.
   const stacked: (number | null)[][] = [];
   const acc = new Array(times.length).fill(0);
@@ -92,8 +96,21 @@ export function stackedBars(box: HTMLElement, times: number[], series: { label: 
     height,
     axes: axes(18),
     legend: { show: true, live: true },
-    cursor: { points: { show: false } },
+    cursor: { points: { show: false }, drag: { x: !!onSelect, y: false, setScale: false } },
     scales: { x: { time: true } },
+    hooks: onSelect
+      ? {
+          setSelect: [
+            (u: uPlot) => {
+              if (u.select.width < 3) return;
+              const from = u.posToVal(u.select.left, 'x');
+              const to = u.posToVal(u.select.left + u.select.width, 'x');
+              u.setSelect({ left: 0, top: 0, width: 0, height: 0 }, false);
+              onSelect(from, to);
+            },
+          ],
+        }
+      : {},
     series: [
       { label: 'Time' },
       ...order.map((s) => ({

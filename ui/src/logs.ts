@@ -6,7 +6,8 @@ import { append, errorBox, fmtTime, h, inlineError } from './dom';
 import { facetSidebar } from './facets';
 import type { App, Page } from './main';
 import { addTerm, errorPosition, facetTerm } from './query';
-import { resolveRange, ViewState } from './state';
+import { mountAnalytics, vizSwitch } from './loganalytics';
+import { resolveRange, TimeRange, ViewState } from './state';
 
 interface LogEvent {
   id: string;
@@ -43,19 +44,37 @@ export function flatten(obj: Record<string, unknown>, prefix = '', out: [string,
   return out;
 }
 
+// What the list keeps of a log: the columns it shows, parsed once, and the rest
+// only by reference for the detail panel.
+interface Row {
+  id: string;
+  t: number;
+  host: string;
+  service: string;
+  status: string;
+  message: string;
+  tags?: string[];
+  attrs?: Record<string, unknown>;
+}
+function toRow(e: LogEvent): Row {
+  const a = e.attributes;
+  return { id: e.id, t: timeMs(a.timestamp), host: a.host ?? '', service: a.service ?? '', status: (a.status ?? 'info').toLowerCase(), message: a.message ?? '', tags: a.tags?.length ? a.tags : undefined, attrs: a.attributes };
+}
+
 function timeMs(ts: string): number {
   const n = Date.parse(ts);
   return Number.isFinite(n) ? n : Number(ts);
 }
 
 export function mountLogs(app: App): Page {
-  let rows: LogEvent[] = [];
+  let rows: Row[] = [];
   let cursor: string | undefined;
   let loadingMore = false;
   let searchAbort: AbortController | null = null;
   let histChart: Chart | null = null;
   let liveTimer: number | undefined;
   let ran = '';
+  let facetsFor = '';
   let pagesFetched = 0;
 
   // Search bar.
@@ -101,64 +120,115 @@ export function mountLogs(app: App): Page {
   // Detail panel.
   const detail = h('aside', { class: 'detail', hidden: true, 'aria-label': 'Log detail' });
 
+  // Analytic views and the switch between them and the list.
+  const viz = vizSwitch(app);
+  const analytics = mountAnalytics(app);
+  const histWrap = h('div', { class: 'hist-wrap' }, histStatus, histBox);
+  const zoomBack = h('button', { class: 'btn zoom-reset', type: 'button', hidden: true, title: 'Back to the time range before the zoom' }, '⟲ Reset zoom');
+  let beforeZoom: { range: TimeRange; live: boolean } | null = null;
+  zoomBack.addEventListener('click', () => {
+    if (beforeZoom) app.set({ range: beforeZoom.range, live: beforeZoom.live, selected: null });
+    beforeZoom = null;
+  });
+  histWrap.append(zoomBack);
+  const listParts = [histWrap, countLabel, listStatus, header, viewport];
+
   const el = h(
     'section',
     { class: 'logs-page' },
-    h('div', { class: 'card search-card' }, form, searchError),
+    h('div', { class: 'card search-card' }, form, viz.el, searchError),
     h(
       'div',
       { class: 'logs-body' },
       facetsBox,
-      h('div', { class: 'logs-main card' }, h('div', { class: 'hist-wrap' }, histStatus, histBox), countLabel, listStatus, header, viewport),
+      h('div', { class: 'logs-main card' }, ...listParts, analytics.el),
       detail,
     ),
   );
 
   // ---- the list ----
-  const rendered = new Map<number, HTMLElement>();
-  function rowEl(i: number): HTMLElement {
-    const e = rows[i];
-    const a = e.attributes;
-    const status = (a.status ?? 'info').toLowerCase();
-    const row = h(
-      'div',
-      {
-        class: 'log-row' + (app.state().selected === e.id ? ' selected' : ''),
-        role: 'listitem',
-        'data-id': e.id,
-        style: `transform: translateY(${i * ROW_HEIGHT}px)`,
-        onclick: () => app.set({ selected: e.id }),
-      },
-      h('span', { class: 'status-bar', style: `background: ${STATUS_COLORS[status] ?? '#8a93a6'}`, title: status }),
-      h('span', { class: 'c-time mono' }, fmtTime(timeMs(a.timestamp))),
-      h('span', { class: 'c-host' }, a.host ?? ''),
-      h('span', { class: 'c-service' }, a.service ?? ''),
-      h('span', { class: 'c-msg mono' }, a.message ?? ''),
-    );
-    return row;
+  // Row elements are recycled: scrolling rewrites the text of the rows that left the
+  // view instead of creating new ones, and only the visible rows (plus a margin) exist.
+  interface Slot {
+    el: HTMLElement;
+    bar: HTMLElement;
+    time: HTMLElement;
+    host: HTMLElement;
+    service: HTMLElement;
+    msg: HTMLElement;
+    index: number;
   }
+  const rendered = new Map<number, Slot>();
+  const free: Slot[] = [];
+  function newSlot(): Slot {
+    const bar = h('span', { class: 'status-bar' });
+    const time = h('span', { class: 'c-time mono' });
+    const host = h('span', { class: 'c-host' });
+    const service = h('span', { class: 'c-service' });
+    const msg = h('span', { class: 'c-msg mono' });
+    const el = h('div', { class: 'log-row', role: 'listitem' }, bar, time, host, service, msg);
+    return { el, bar, time, host, service, msg, index: -1 };
+  }
+  function fill(slot: Slot, i: number): void {
+    const r = rows[i];
+    slot.index = i;
+    slot.el.dataset.id = r.id;
+    slot.el.dataset.index = String(i);
+    slot.el.style.transform = `translateY(${i * ROW_HEIGHT}px)`;
+    slot.el.classList.toggle('selected', app.state().selected === r.id);
+    slot.bar.style.background = STATUS_COLORS[r.status] ?? '#8a93a6';
+    slot.bar.title = r.status;
+    slot.time.textContent = fmtTime(r.t);
+    slot.host.textContent = r.host;
+    slot.service.textContent = r.service;
+    slot.msg.textContent = r.message;
+    slot.el.hidden = false;
+  }
+  viewport.addEventListener('click', (e) => {
+    const row = (e.target as Element).closest?.('.log-row') as HTMLElement | null;
+    const r = row ? rows[Number(row.dataset.index)] : undefined;
+    if (r) app.set({ selected: r.id });
+  });
   function paint(): void {
     spacer.style.height = `${rows.length * ROW_HEIGHT}px`;
     const top = viewport.scrollTop;
     const first = Math.max(0, Math.floor(top / ROW_HEIGHT) - OVERSCAN);
     const last = Math.min(rows.length, Math.ceil((top + viewport.clientHeight) / ROW_HEIGHT) + OVERSCAN);
-    for (const [i, r] of rendered) {
+    for (const [i, slot] of rendered) {
       if (i < first || i >= last) {
-        r.remove();
         rendered.delete(i);
+        free.push(slot);
+      }
+    }
+    // The DOM keeps the rows in their visual order (for assistive technology and for
+    // selection): rows above those that stay go before them, the others after.
+    let anchor: HTMLElement | null = null;
+    let lowest = Infinity;
+    for (const [i, slot] of rendered) {
+      if (i < lowest) {
+        lowest = i;
+        anchor = slot.el;
       }
     }
     for (let i = first; i < last; i++) {
       if (rendered.has(i)) continue;
-      const r = rowEl(i);
-      rendered.set(i, r);
-      viewport.append(r);
+      const slot = free.pop() ?? newSlot();
+      fill(slot, i);
+      if (anchor && i < lowest) viewport.insertBefore(slot.el, anchor);
+      else viewport.append(slot.el);
+      rendered.set(i, slot);
+    }
+    for (const slot of free) {
+      if (!slot.el.hidden) {
+        slot.el.hidden = true;
+        delete slot.el.dataset.id;
+      }
     }
     // Near the end: the next page.
     if (cursor && !loadingMore && last >= rows.length - 2 * OVERSCAN) void loadMore();
   }
   function repaintAll(): void {
-    for (const r of rendered.values()) r.remove();
+    for (const slot of rendered.values()) free.push(slot);
     rendered.clear();
     paint();
   }
@@ -197,7 +267,7 @@ export function mountLogs(app: App): Page {
     try {
       const res = await api<SearchResponse>('/api/v2/logs/events/search', { body: searchBody(s, {}), signal: ac.signal });
       if (ac.signal.aborted) return;
-      rows = res.data;
+      rows = res.data.map(toRow);
       cursor = res.meta?.page?.after || undefined;
       pagesFetched = 1;
       viewport.scrollTop = 0;
@@ -226,7 +296,7 @@ export function mountLogs(app: App): Page {
     try {
       const res = await api<SearchResponse>('/api/v2/logs/events/search', { body: searchBody(app.state(), { cursor }), signal: ac?.signal });
       if (ac !== searchAbort) return;
-      rows = rows.concat(res.data);
+      for (const e of res.data) rows.push(toRow(e));
       cursor = res.meta?.page?.after || undefined;
       pagesFetched++;
       updateCount();
@@ -242,14 +312,14 @@ export function mountLogs(app: App): Page {
   async function pollNewer(): Promise<void> {
     const s = app.state();
     if (!s.live || rows.length === 0 || searchError.childElementCount) return;
-    const newest = timeMs(rows[0].attributes.timestamp);
+    const newest = rows[0].t;
     try {
       const res = await api<SearchResponse>('/api/v2/logs/events/search', { body: searchBody(s, { from: newest + 1 }) });
       const seen = new Set(rows.slice(0, 200).map((r) => r.id));
       const fresh = res.data.filter((r) => !seen.has(r.id));
       if (!fresh.length) return;
       const atTop = viewport.scrollTop < ROW_HEIGHT;
-      rows = fresh.concat(rows);
+      rows = fresh.map(toRow).concat(rows);
       if (!atTop) viewport.scrollTop += fresh.length * ROW_HEIGHT;
       updateCount();
       repaintAll();
@@ -293,7 +363,12 @@ export function mountLogs(app: App): Page {
       const rank = ['error', 'warn', 'warning', 'info', 'debug'];
       series.sort((a, b) => (rank.indexOf(a.label) + 10) % 15 - (rank.indexOf(b.label) + 10) % 15);
       if (!series.length) return;
-      histChart = stackedBars(histBox, times.map((t) => t / 1000), series, 130);
+      // A drag across the bars zooms to that range, paused like any custom range.
+      histChart = stackedBars(histBox, times.map((t) => t / 1000), series, 130, (from, to) => {
+        const cur = app.state();
+        if (!beforeZoom) beforeZoom = { range: cur.range, live: cur.live };
+        app.set({ range: { kind: 'absolute', from: Math.floor(from * 1000), to: Math.ceil(to * 1000) }, live: false, selected: null });
+      });
     } catch (e) {
       if (e instanceof ApiError && e.status === 400) {
         histChart?.destroy();
@@ -312,13 +387,13 @@ export function mountLogs(app: App): Page {
 
   // ---- detail ----
   function showDetail(s: ViewState): void {
-    for (const r of rendered.values()) r.classList.toggle('selected', r.dataset.id === s.selected);
-    const e = s.selected ? rows.find((r) => r.id === s.selected) : undefined;
+    for (const r of rendered.values()) r.el.classList.toggle('selected', r.el.dataset.id === s.selected);
+    const e = s.selected && s.logView.viz === 'list' ? rows.find((r) => r.id === s.selected) : undefined;
     if (!e) {
       detail.hidden = true;
       return;
     }
-    const a = e.attributes;
+    const a = { timestamp: e.t, status: e.status, service: e.service || undefined, host: e.host || undefined, message: e.message, tags: e.tags, attributes: e.attrs };
     const addFilter = (term: string) => app.set({ query: addTerm(app.state().query, term), selected: null });
     const attrRow = (key: string, value: unknown, term: string) =>
       h(
@@ -335,7 +410,7 @@ export function mountLogs(app: App): Page {
     const traceId = flat.find(([k]) => k === 'trace_id' || k === 'dd.trace_id')?.[1];
     detail.replaceChildren();
     append(detail, [
-      h('div', { class: 'detail-head' }, h('div', { class: 'detail-time mono' }, fmtTime(timeMs(a.timestamp))), h('button', { class: 'btn', 'aria-label': 'Close', onclick: () => app.set({ selected: null }) }, '✕')),
+      h('div', { class: 'detail-head' }, h('div', { class: 'detail-time mono' }, fmtTime(a.timestamp)), h('button', { class: 'btn', 'aria-label': 'Close', onclick: () => app.set({ selected: null }) }, '✕')),
       h('pre', { class: 'detail-message mono' }, a.message ?? ''),
       traceId ? h('a', { class: 'btn trace-link', href: `/apm/traces/${encodeURIComponent(String(traceId))}` }, 'View trace →') : null,
       h('div', { class: 'detail-section' }, 'Fields'),
@@ -353,7 +428,7 @@ export function mountLogs(app: App): Page {
     liveTail.textContent = s.live ? '● Live tail' : '▶ Live tail';
     liveTail.classList.toggle('is-live', s.live);
     liveTail.setAttribute('aria-pressed', String(s.live));
-    if (s.live && s.range.kind === 'relative') liveTimer = window.setInterval(() => void pollNewer(), 2000);
+    if (s.live && s.range.kind === 'relative' && s.logView.viz === 'list') liveTimer = window.setInterval(() => void pollNewer(), 2000);
   }
   const onTheme = () => void loadHistogram(app.state());
   window.addEventListener('heeler-theme', onTheme);
@@ -362,12 +437,27 @@ export function mountLogs(app: App): Page {
     el,
     update(s) {
       if (document.activeElement !== search || search.value.trim() !== s.query) search.value = s.query;
+      viz.update(s);
+      const list = s.logView.viz === 'list';
+      for (const p of listParts) p.hidden = !list;
+      analytics.el.hidden = list;
+      zoomBack.hidden = !beforeZoom || s.range.kind !== 'absolute';
+      const facetKey = JSON.stringify([s.query, s.range]);
+      if (facetKey !== facetsFor) {
+        facetsFor = facetKey;
+        void loadFacets(s);
+      }
+      if (!list) {
+        analytics.update(s);
+        showDetail(s);
+        schedule(s);
+        return;
+      }
       const key = JSON.stringify([s.query, s.range]);
       if (key !== ran) {
         ran = key;
         void loadFirst(s);
         void loadHistogram(s);
-        void loadFacets(s);
       } else showDetail(s);
       schedule(s);
     },
@@ -377,6 +467,7 @@ export function mountLogs(app: App): Page {
       window.removeEventListener('heeler-theme', onTheme);
       ro.disconnect();
       histChart?.destroy();
+      analytics.destroy();
     },
   };
 }

@@ -1,5 +1,6 @@
 // What a view shows lives in its URL, so every view is a link: the path picks the
 // page, the search parameters hold the query, the time range and the selections.
+import { decodeLogView, defaultLogView, encodeLogView, LogView } from './logview';
 
 export const RELATIVE_RANGES = ['15m', '1h', '4h', '1d', '7d', '30d'] as const;
 
@@ -15,6 +16,7 @@ export interface ViewState {
   sort: string; // the span search's order: '' (newest first), 'duration' or '-duration'
   view: 'waterfall' | 'flame'; // how a trace is drawn (the waterfall, as older links showed)
   tab: string; // the span detail's tab: 'tags', 'errors', 'logs', 'metrics'
+  logView: LogView; // the log explorer's visualisation (list or an aggregate)
 }
 
 export const SPAN_TABS = ['tags', 'errors', 'logs', 'metrics'] as const;
@@ -35,7 +37,7 @@ export function resolveRange(range: TimeRange, now: number): { from: number; to:
 }
 
 export function defaultState(page: string): ViewState {
-  return { page, query: '', range: { kind: 'relative', span: '1h' }, live: true, selected: null, list: 'spans', sort: '', view: 'waterfall', tab: 'tags' };
+  return { page, query: '', range: { kind: 'relative', span: '1h' }, live: true, selected: null, list: 'spans', sort: '', view: 'waterfall', tab: 'tags', logView: defaultLogView() };
 }
 
 export function encodeState(s: ViewState): string {
@@ -53,6 +55,7 @@ export function encodeState(s: ViewState): string {
   if (s.sort) p.set('sort', s.sort);
   if (s.view !== 'waterfall') p.set('view', s.view);
   if (s.tab !== 'tags') p.set('tab', s.tab);
+  encodeLogView(s.logView, p);
   const qs = p.toString();
   return qs ? `${s.page}?${qs}` : s.page;
 }
@@ -78,6 +81,7 @@ export function decodeState(pathname: string, search: string): ViewState {
   if (p.get('view') === 'flame') s.view = 'flame';
   const tab = p.get('tab') ?? '';
   if ((SPAN_TABS as readonly string[]).includes(tab)) s.tab = tab;
+  s.logView = decodeLogView(p);
   return s;
 }
 
