@@ -69,10 +69,17 @@ await runSpec('explorers', {
     await page.keyboard.press('Escape');
     await page.getByLabel('Scope').blur();
     // Hover values: the legend shows numbers under the cursor.
-    const box = await page.locator('.graph .u-over').boundingBox();
-    await page.mouse.move(box.x + box.width * 0.5, box.y - 40);
-    await page.mouse.move(box.x + box.width * 0.6, box.y + box.height / 2, { steps: 8 });
-    await page.waitForFunction(() => [...document.querySelectorAll('.u-legend .u-series:not(:first-child) .u-value')].some((e) => /\d/.test(e.textContent)));
+    // The live graph is redrawn every 30 s, which drops the cursor: hover again until
+    // the legend shows values.
+    for (let i = 0; ; i++) {
+      const box = await page.locator('.graph .u-over').boundingBox();
+      await page.mouse.move(box.x + box.width * 0.5, box.y - 40);
+      await page.mouse.move(box.x + box.width * (0.55 + (i % 3) * 0.05), box.y + box.height / 2, { steps: 8 });
+      const shown = await page.evaluate(() => [...document.querySelectorAll('.u-legend .u-series:not(:first-child) .u-value')].some((e) => /\d/.test(e.textContent)));
+      if (shown) break;
+      assert.ok(i < 20, 'hovering the graph shows values in the legend');
+      await sleep(250);
+    }
     assert.match(page.url(), /q=avg%3Aui\.cpu/);
     // The lines are drawn: pixels of the first series' colour (#3d6fd9) on the canvas.
     const linePixels = await page.locator('.graph canvas').evaluate((c) => {
