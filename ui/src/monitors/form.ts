@@ -318,7 +318,13 @@ export function mountMonitorForm(app: App, editId: number | null): Page {
   }
   message.addEventListener('input', updateCompletion);
   message.addEventListener('click', updateCompletion);
-  message.addEventListener('blur', () => window.setTimeout(closeCompletion, 100));
+  // Closed a moment after focus leaves (so a click on an item still lands), unless focus
+  // came back meanwhile — a helper chip takes focus and gives it back to the message.
+  message.addEventListener('blur', () =>
+    window.setTimeout(() => {
+      if (document.activeElement !== message) closeCompletion();
+    }, 100),
+  );
   message.addEventListener('keydown', (e: KeyboardEvent) => {
     if (!completion) return;
     if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
