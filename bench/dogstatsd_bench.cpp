@@ -31,6 +31,7 @@ class DropConsumer final : public pipeline::Consumer {
     return {};
   }
   core::Status consume_events(pipeline::EventBatch&&) override { return {}; }
+  core::Status consume_rum(pipeline::RumBatch&&) override { return {}; }
   size_t points = 0;
 };
 

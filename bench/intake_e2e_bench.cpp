@@ -1379,6 +1379,7 @@ class CollectingConsumer final : public pipeline::Consumer {
     return {};
   }
   core::Status consume_events(pipeline::EventBatch&&) override { return {}; }
+  core::Status consume_rum(pipeline::RumBatch&&) override { return {}; }
   std::vector<pipeline::MetricBatch> metrics;
 };
 

@@ -16,6 +16,7 @@ class Consumer {
   virtual core::Status consume_spans(SpanBatch&& batch) = 0;
   virtual core::Status consume_metrics(MetricBatch&& batch) = 0;
   virtual core::Status consume_events(EventBatch&& batch) = 0;
+  virtual core::Status consume_rum(RumBatch&& batch) = 0;
 };
 
 // Seconds a client should wait before retrying after `unavailable`.

@@ -66,4 +66,10 @@ core::Status DurableConsumer::consume_events(EventBatch&& batch) {
   return store("events", records, batch.size(), batch.truncated());
 }
 
+core::Status DurableConsumer::consume_rum(RumBatch&& batch) {
+  const std::pair<std::string_view, const store::ColumnBatch*> records[] = {
+      {RumBatch::kTable, &batch.columns()}};
+  return store("rum", records, batch.size(), batch.truncated());
+}
+
 }  // namespace heeler::pipeline

@@ -19,6 +19,7 @@ class DurableConsumer final : public Consumer {
   core::Status consume_spans(SpanBatch&& batch) override;
   core::Status consume_metrics(MetricBatch&& batch) override;
   core::Status consume_events(EventBatch&& batch) override;
+  core::Status consume_rum(RumBatch&& batch) override;
 
  private:
   // Appends the records (durable together), counting rows, truncations and refusals.

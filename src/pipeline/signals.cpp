@@ -371,4 +371,39 @@ void EventBatch::append(const Event& e) {
   tags.end_row();
 }
 
+RumBatch::RumBatch(Limits limits) : limits_(limits) {
+  columns_.add<TimestampColumn>("timestamp");
+  columns_.add<StringColumn>("type");
+  columns_.add<StringColumn>("event_id");
+  columns_.add<FixedColumn<uint64_t>>("document_version");
+  for (const char* name : {"application_id", "session_id", "view_id", "view_name", "view_url",
+                           "service", "env", "version"})
+    columns_.add<StringColumn>(name);
+  columns_.add<MapColumn>("attributes");
+  columns_.add<MapColumn>("numeric");  // values are stored as decimal text → Float64
+}
+
+void RumBatch::append(const RumEvent& e) {
+  col<TimestampColumn>(columns_, 0).append(e.timestamp_ms * 1000000);
+  col<StringColumn>(columns_, 1).append(clip(e.type, limits_.max_key_bytes, truncated_));
+  col<StringColumn>(columns_, 2).append(clip(e.event_id, limits_.max_key_bytes, truncated_));
+  col<FixedColumn<uint64_t>>(columns_, 3).append(e.document_version);
+  const std::string_view strings[] = {e.application_id, e.session_id, e.view_id, e.view_name,
+                                      e.view_url,       e.service,    e.env,     e.version};
+  for (size_t i = 0; i < std::size(strings); ++i)
+    col<StringColumn>(columns_, 4 + i)
+        .append(clip(strings[i], limits_.max_value_bytes, truncated_));
+  append_attributes(col<MapColumn>(columns_, 12), e.attributes, limits_, truncated_);
+  auto& numeric = col<MapColumn>(columns_, 13);
+  size_t n = std::min(e.numeric.size(), limits_.max_attributes);
+  if (n < e.numeric.size()) truncated_ += e.numeric.size() - n;
+  char buf[32];
+  for (size_t i = 0; i < n; ++i) {
+    auto [end, ec] = std::to_chars(buf, buf + sizeof buf, e.numeric[i].value);
+    numeric.add(clip(e.numeric[i].key, limits_.max_key_bytes, truncated_),
+                std::string_view(buf, ec == std::errc() ? end - buf : 0));
+  }
+  numeric.end_row();
+}
+
 }  // namespace heeler::pipeline

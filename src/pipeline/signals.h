@@ -105,6 +105,21 @@ struct Event {
   std::span<const std::string_view> tags;  // "key:value"
 };
 
+// One event of the browser RUM SDK (a view, action, error, resource, long task …).
+// Its nested fields arrive flattened ("resource.status_code"); numbers also go to
+// `numeric` so ranges compare them as numbers. A view is sent again as it changes,
+// with a growing document_version: the store keeps the latest.
+struct RumEvent {
+  int64_t timestamp_ms = 0;
+  std::string_view type;
+  std::string_view event_id;  // view.id for views, action.id, error.id …
+  uint64_t document_version = 0;
+  std::string_view application_id, session_id, view_id, view_name, view_url;
+  std::string_view service, env, version;
+  std::span<const Attribute> attributes;
+  std::span<const NumericAttribute> numeric;
+};
+
 class LogBatch {
  public:
   static constexpr std::string_view kTable = "logs";
@@ -165,6 +180,22 @@ class EventBatch {
   static constexpr std::string_view kTable = "events";
   explicit EventBatch(Limits limits = {});
   void append(const Event& event);
+  size_t size() const { return columns_.rows(); }
+  uint64_t truncated() const { return truncated_; }
+  store::ColumnBatch& columns() { return columns_; }
+  const store::ColumnBatch& columns() const { return columns_; }
+
+ private:
+  Limits limits_;
+  uint64_t truncated_ = 0;
+  store::ColumnBatch columns_;
+};
+
+class RumBatch {
+ public:
+  static constexpr std::string_view kTable = "rum_events";
+  explicit RumBatch(Limits limits = {});
+  void append(const RumEvent& event);
   size_t size() const { return columns_.rows(); }
   uint64_t truncated() const { return truncated_; }
   store::ColumnBatch& columns() { return columns_; }

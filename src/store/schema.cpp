@@ -217,6 +217,36 @@ ORDER BY (public_id, timestamp)
 TTL toDateTime(timestamp) + INTERVAL 30 DAY
 SETTINGS ttl_only_drop_parts = 1)sql";
 
+// Browser RUM events, one row per event. A view is sent again each time it changes
+// (a growing _dd.document_version), so the table replaces rows with the same key by the
+// highest document_version; readers use FINAL. The key keeps one application's events
+// of one type in time order; a session is found through its bloom filter.
+constexpr const char* kRumEvents = R"sql(CREATE TABLE IF NOT EXISTS rum_events
+(
+    timestamp DateTime64(9) CODEC(Delta(8), ZSTD(1)),
+    type LowCardinality(String) CODEC(ZSTD(1)),
+    event_id String CODEC(ZSTD(1)),
+    document_version UInt64 CODEC(ZSTD(1)),
+    application_id LowCardinality(String) CODEC(ZSTD(1)),
+    session_id String CODEC(ZSTD(1)),
+    view_id String CODEC(ZSTD(1)),
+    view_name String CODEC(ZSTD(1)),
+    view_url String CODEC(ZSTD(1)),
+    service LowCardinality(String) CODEC(ZSTD(1)),
+    env LowCardinality(String) CODEC(ZSTD(1)),
+    version LowCardinality(String) CODEC(ZSTD(1)),
+    attributes Map(LowCardinality(String), String) CODEC(ZSTD(1)),
+    numeric Map(LowCardinality(String), Float64) CODEC(ZSTD(1)),
+    INDEX idx_session session_id TYPE bloom_filter(0.001) GRANULARITY 1,
+    INDEX idx_view view_id TYPE bloom_filter(0.001) GRANULARITY 1,
+    INDEX idx_attribute_keys mapKeys(attributes) TYPE bloom_filter(0.01) GRANULARITY 1
+)
+ENGINE = ReplacingMergeTree(document_version)
+PARTITION BY toDate(timestamp)
+ORDER BY (application_id, type, timestamp, event_id)
+TTL toDateTime(timestamp) + INTERVAL 30 DAY
+SETTINGS non_replicated_deduplication_window = 1000, fsync_after_insert = 1, fsync_part_directory = 1, ttl_only_drop_parts = 1)sql";
+
 }  // namespace
 
 const std::vector<Migration>& telemetry_migrations() {
@@ -229,6 +259,7 @@ const std::vector<Migration>& telemetry_migrations() {
        "five-minute metric roll-ups",
        {kRollupTable, kRollupViewDrop, kRollupTruncate, kRollupBackfill, kRollupView}},
       {4, "synthetics results", {kSyntheticsResults}},
+      {5, "browser RUM events", {kRumEvents}},
   };
   return migrations;
 }

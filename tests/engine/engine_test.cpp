@@ -325,16 +325,18 @@ TEST_F(EngineTest, MigrationsApplyOnceAndAreRecorded) {
   ASSERT_TRUE(tables.ok());
   std::vector<std::string> names;
   for (const auto& row : tables->rows()) names.push_back(row[0].as_string());
-  EXPECT_EQ(names, (std::vector<std::string>{"events", "heeler_schema_migrations", "logs",
-                                             "metric_points", "metric_rollup_5m",
-                                             "metric_rollup_5m_mv", "metric_series", "spans",
-                                             "synthetics_results"}));
-  EXPECT_EQ(count(e,
-                  "SELECT count() FROM system.tables WHERE database = currentDatabase() AND "
-                  "name IN ('logs', 'spans', 'metric_points', 'metric_series', 'events') AND "
-                  "position(engine_full, 'non_replicated_deduplication_window = 1000') > 0 "
-                  "AND position(engine_full, 'TTL ') > 0"),
-            5u);
+  EXPECT_EQ(names,
+            (std::vector<std::string>{"events", "heeler_schema_migrations", "logs", "metric_points",
+                                      "metric_rollup_5m", "metric_rollup_5m_mv", "metric_series",
+                                      "rum_events", "spans", "synthetics_results"}));
+  EXPECT_EQ(
+      count(
+          e,
+          "SELECT count() FROM system.tables WHERE database = currentDatabase() AND "
+          "name IN ('logs', 'spans', 'metric_points', 'metric_series', 'events', 'rum_events') AND "
+          "position(engine_full, 'non_replicated_deduplication_window = 1000') > 0 "
+          "AND position(engine_full, 'TTL ') > 0"),
+      6u);
 
   auto again = migrate(e, telemetry_migrations());
   ASSERT_TRUE(again.ok());

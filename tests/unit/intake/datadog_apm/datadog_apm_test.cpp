@@ -27,6 +27,7 @@ class FakeConsumer final : public pipeline::Consumer {
     return {};
   }
   core::Status consume_events(pipeline::EventBatch&&) override { return {}; }
+  core::Status consume_rum(pipeline::RumBatch&&) override { return {}; }
 
   core::Status next;
   std::vector<pipeline::SpanBatch> spans;

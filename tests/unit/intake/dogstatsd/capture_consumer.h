@@ -61,6 +61,7 @@ class CaptureConsumer final : public pipeline::Consumer {
     return {};
   }
 
+  core::Status consume_rum(pipeline::RumBatch&&) override { return {}; }
   core::Status consume_events(pipeline::EventBatch&& batch) override {
     if (!refuse.ok()) return refuse;
     ++event_batches;
