@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "intake/datadog_http/decode.h"
+#include "net/compression.h"
 
 namespace heeler::intake {
 namespace {
@@ -110,6 +111,44 @@ Response answer(const DropReport& report, std::string_view ok_body,
                                          report.dropped, errors_json(report.errors)));
 }
 
+// The browser SDKs post from the page's origin: answers carry CORS headers so a
+// cross-origin fetch can read them, and a body compressed by the SDK says so in the
+// dd-evp-encoding query parameter (no Content-Encoding header).
+constexpr size_t kMaxBrowserBody = 64u << 20;
+
+net::Handler browser_intake(net::Handler handler) {
+  return [handler = std::move(handler)](Request& request) {
+    Response response;
+    const std::string_view encoding = request.query_param("dd-evp-encoding").value_or("");
+    if (!encoding.empty()) {
+      if (encoding != "deflate") {
+        response = Response::error(
+            415, fmt::format("dd-evp-encoding '{}' is not supported (deflate is)", encoding));
+      } else if (auto decoded = net::decode_content("deflate", request.body, kMaxBrowserBody);
+                 !decoded) {
+        response = Response::error(decoded.status());
+      } else {
+        request.body = std::move(*decoded);
+        response = handler(request);
+      }
+    } else {
+      response = handler(request);
+    }
+    response.headers.push_back({"Access-Control-Allow-Origin", "*"});
+    return response;
+  };
+}
+
+Response cors_preflight(Request&) {
+  Response r;
+  r.status = 204;
+  r.headers = {{"Access-Control-Allow-Origin", "*"},
+               {"Access-Control-Allow-Methods", "POST, OPTIONS"},
+               {"Access-Control-Allow-Headers", "Content-Type, DD-API-KEY"},
+               {"Access-Control-Max-Age", "86400"}};
+  return r;
+}
+
 }  // namespace
 
 std::unique_ptr<Receiver> make_datadog_http_receiver(ReceiverContext& ctx) {
@@ -135,7 +174,8 @@ std::unique_ptr<Receiver> make_datadog_http_receiver(ReceiverContext& ctx) {
     }
     return answer(report, "{}", "");
   };
-  ctx.api_router.add("POST", "/api/v2/logs", logs);
+  ctx.api_router.add("POST", "/api/v2/logs", browser_intake(logs));
+  ctx.api_router.add("OPTIONS", "/api/v2/logs", cors_preflight);
   ctx.api_router.add("POST", "/v1/input", logs);
   ctx.api_router.add("POST", "/v1/input/{key}", [intake, logs](Request& request) {
     // Older agents put the key in the path.
@@ -202,6 +242,46 @@ std::unique_ptr<Receiver> make_datadog_http_receiver(ReceiverContext& ctx) {
     }
     return answer(report, R"({"status":"ok"})", R"("status":"ok",)");
   });
+
+  auto rum = browser_intake([intake](Request& request) {
+    if (!intake->authorised(request)) return intake->forbidden_response();
+    pipeline::RumBatch batch;
+    DropReport report;
+    if (core::Status s = decode_rum(request.body, now_ns(), batch, report); !s.ok())
+      return Response::error(s);
+    intake->count("/api/v2/rum", report);
+    if (batch.size() > 0) {
+      if (core::Status s = intake->consumer->consume_rum(std::move(batch)); !s.ok())
+        return consume_failed(s);
+    }
+    return answer(report, "{}", "");
+  });
+  ctx.api_router.add("POST", "/api/v2/rum", rum);
+  ctx.api_router.add("OPTIONS", "/api/v2/rum", cors_preflight);
+
+  // The SDKs' `proxy` option: every request goes to one URL, the intake path and its
+  // query string in the ddforward parameter.
+  auto logs_route = browser_intake(logs);
+  ctx.api_router.add("POST", "/api/v2/browser-intake", [rum, logs_route](Request& request) {
+    const std::string forward(request.query_param("ddforward").value_or(""));
+    const size_t q = forward.find('?');
+    const std::string_view path = std::string_view(forward).substr(0, q);
+    request.query = net::parse_query_string(
+        q == std::string::npos ? std::string_view() : std::string_view(forward).substr(q + 1));
+    Response response;
+    if (path == "/api/v2/rum") return rum(request);
+    if (path == "/api/v2/logs") return logs_route(request);
+    response = Response::error(
+        path.empty() ? 400 : 404,
+        path.empty()
+            ? std::string("ddforward is missing: the SDK's proxy sends the intake path there")
+            : fmt::format("ddforward path '{}' is not served here (/api/v2/rum and "
+                          "/api/v2/logs are)",
+                          path));
+    response.headers.push_back({"Access-Control-Allow-Origin", "*"});
+    return response;
+  });
+  ctx.api_router.add("OPTIONS", "/api/v2/browser-intake", cors_preflight);
 
   ctx.api_router.add("GET", "/api/v1/validate", [intake](Request& request) {
     if (!intake->authorised(request)) return intake->forbidden_response();

@@ -182,6 +182,230 @@ void decode_log_item(pipeline::LogProcessor& processor, element item, size_t ind
   ++report.items;
 }
 
+// The non-blank lines of a newline-delimited body, trimmed.
+std::vector<std::string_view> nonempty_lines(std::string_view body) {
+  std::vector<std::string_view> lines;
+  size_t start = 0;
+  while (start < body.size()) {
+    size_t end = body.find('\n', start);
+    if (end == std::string_view::npos) end = body.size();
+    std::string_view line = body.substr(start, end - start);
+    while (!line.empty() && (line.back() == '\r' || line.back() == ' ' || line.back() == '\t'))
+      line.remove_suffix(1);
+    while (!line.empty() && (line.front() == ' ' || line.front() == '\t')) line.remove_prefix(1);
+    if (!line.empty()) lines.push_back(line);
+    start = end + 1;
+  }
+  return lines;
+}
+
+// Flattens one RUM event into dotted keys. Keys and serialised arrays are built in
+// `text`, so the attribute views are made only once every entry is known.
+class RumFlattener {
+ public:
+  void reset() {
+    text_.clear();
+    strings_.clear();
+    numbers_.clear();
+    attributes_.clear();
+    numeric_.clear();
+  }
+
+  void walk(simdjson::dom::object obj, size_t prefix_at, size_t prefix_len, int depth) {
+    for (auto field : obj) {
+      const std::string_view key = field.key;
+      if (depth == 0 && (key == "ddtags" || key == "type" || key == "date")) continue;
+      const size_t at = text_.size();
+      if (prefix_len) {
+        text_.append(text_, prefix_at, prefix_len);
+        text_.push_back('.');
+      }
+      text_.append(key);
+      const size_t len = text_.size() - at;
+      const std::string_view full(text_.data() + at, len);
+      // Internal SDK bookkeeping stays out, except the ids that link to a trace.
+      if (full.starts_with("_dd.") && full != "_dd.trace_id" && full != "_dd.span_id" &&
+          !full.starts_with("_dd.action")) {
+        if (field.value.is_object() && depth < kMaxDepth) {
+          simdjson::dom::object inner;
+          if (field.value.get_object().get(inner) == simdjson::SUCCESS)
+            walk(inner, at, len, depth + 1);
+        }
+        continue;
+      }
+      // Fields stored in their own columns are not repeated in the maps.
+      if (full == "application.id" || full == "session.id" || full == "view.id" ||
+          full == "view.url" || full == "view.name" || full == "service" || full == "version")
+        continue;
+      add(field.value, at, len, depth);
+    }
+  }
+
+  std::span<const pipeline::Attribute> attributes() {
+    attributes_.clear();
+    for (const auto& e : strings_)
+      attributes_.push_back(
+          {std::string_view(text_.data() + e.key_at, e.key_len),
+           e.value_in_text ? std::string_view(text_.data() + e.value_at, e.value_len) : e.value});
+    return attributes_;
+  }
+  std::span<const pipeline::NumericAttribute> numeric() {
+    numeric_.clear();
+    for (const auto& e : numbers_)
+      numeric_.push_back({std::string_view(text_.data() + e.key_at, e.key_len), e.value});
+    return numeric_;
+  }
+
+ private:
+  static constexpr int kMaxDepth = 16;
+  struct StringEntry {
+    size_t key_at, key_len;
+    std::string_view value;  // a view into the parsed document, or…
+    bool value_in_text = false;
+    size_t value_at = 0, value_len = 0;  // …a span of text_
+  };
+  struct NumberEntry {
+    size_t key_at, key_len;
+    double value;
+  };
+
+  void add(element value, size_t at, size_t len, int depth) {
+    switch (value.type()) {
+      case element_type::OBJECT: {
+        if (depth >= kMaxDepth) return;
+        simdjson::dom::object inner;
+        if (value.get_object().get(inner) == simdjson::SUCCESS) walk(inner, at, len, depth + 1);
+        return;
+      }
+      case element_type::STRING:
+        strings_.push_back({at, len, value.get_string().value_unsafe()});
+        return;
+      case element_type::BOOL:
+        strings_.push_back({at, len, value.get_bool().value_unsafe() ? "true" : "false"});
+        return;
+      case element_type::NULL_VALUE:
+        return;
+      case element_type::ARRAY: {
+        const size_t value_at = text_.size();
+        text_ += simdjson::minify(value);
+        strings_.push_back({at, len, {}, true, value_at, text_.size() - value_at});
+        return;
+      }
+      default: {
+        double n = 0;
+        if (as_number(value, n)) numbers_.push_back({at, len, n});
+        return;
+      }
+    }
+  }
+
+  std::string text_;
+  std::vector<StringEntry> strings_;
+  std::vector<NumberEntry> numbers_;
+  std::vector<pipeline::Attribute> attributes_;
+  std::vector<pipeline::NumericAttribute> numeric_;
+};
+
+std::string_view string_at(simdjson::dom::object obj, std::string_view pointer) {
+  std::string_view out;
+  if (obj.at_pointer(pointer).get_string().get(out) != simdjson::SUCCESS) return {};
+  return out;
+}
+
+std::string_view ddtag(std::string_view tags, std::string_view key) {
+  size_t start = 0;
+  while (start < tags.size()) {
+    size_t end = tags.find(',', start);
+    if (end == std::string_view::npos) end = tags.size();
+    const std::string_view tag = tags.substr(start, end - start);
+    if (tag.size() > key.size() && tag.starts_with(key) && tag[key.size()] == ':')
+      return tag.substr(key.size() + 1);
+    start = end + 1;
+  }
+  return {};
+}
+
+// "https://shop.example.com/cart?x=1#top" → host "shop.example.com", path "/cart".
+void split_url(std::string_view url, std::string_view& host, std::string_view& path) {
+  host = {};
+  path = url;
+  if (const size_t scheme = url.find("://"); scheme != std::string_view::npos) {
+    const std::string_view rest = url.substr(scheme + 3);
+    const size_t slash = rest.find_first_of("/?#");
+    host = rest.substr(0, slash);
+    path = slash == std::string_view::npos ? std::string_view("/") : rest.substr(slash);
+  }
+  path = path.substr(0, path.find_first_of("?#"));
+  if (path.empty()) path = "/";
+}
+
+void decode_rum_item(RumFlattener& flat, element item, size_t index, int64_t now_ns,
+                     pipeline::RumBatch& batch, DropReport& report) {
+  simdjson::dom::object obj;
+  if (item.get_object().get(obj) != simdjson::SUCCESS) {
+    report.drop("not_object", fmt::format("events[{}]: expected an object, found {}", index,
+                                          type_name(item.type())));
+    return;
+  }
+  pipeline::RumEvent e;
+  if (obj.at_key("type").get_string().get(e.type) != simdjson::SUCCESS || e.type.empty()) {
+    report.drop("missing_type",
+                fmt::format("events[{}]: \"type\" must be a non-empty string", index));
+    return;
+  }
+  double date = -1;
+  element d;
+  const int64_t now_ms = now_ns / 1'000'000;
+  if (obj.at_key("date").get(d) == simdjson::SUCCESS && as_number(d, date) && date >= 0 &&
+      date <= static_cast<double>(now_ms + kDaySeconds * 1000)) {
+    e.timestamp_ms = static_cast<int64_t>(date);
+  } else {
+    ++report.clamped;
+    e.timestamp_ms = now_ms;
+  }
+  const std::string_view ddtags = string_at(obj, "/ddtags");
+  e.application_id = string_at(obj, "/application/id");
+  e.session_id = string_at(obj, "/session/id");
+  e.view_id = string_at(obj, "/view/id");
+  e.view_url = string_at(obj, "/view/url");
+  e.view_name = string_at(obj, "/view/name");
+  std::string_view url_host, url_path;
+  split_url(e.view_url, url_host, url_path);
+  if (e.view_name.empty()) e.view_name = url_path;
+  e.service = string_at(obj, "/service");
+  if (e.service.empty()) e.service = ddtag(ddtags, "service");
+  e.version = string_at(obj, "/version");
+  if (e.version.empty()) e.version = ddtag(ddtags, "version");
+  e.env = ddtag(ddtags, "env");
+  std::string id_pointer = fmt::format("/{}/id", e.type);
+  e.event_id = string_at(obj, id_pointer);
+  std::string fallback_id;
+  if (e.event_id.empty()) {
+    fallback_id = fmt::format("{:016x}", std::hash<std::string>{}(simdjson::minify(item)));
+    e.event_id = fallback_id;
+  }
+  element version;
+  double dv = 0;
+  if (obj.at_pointer("/_dd/document_version").get(version) == simdjson::SUCCESS &&
+      as_number(version, dv) && dv > 0)
+    e.document_version = static_cast<uint64_t>(dv);
+  flat.reset();
+  flat.walk(obj, 0, 0, 0);
+  std::vector<pipeline::Attribute> attributes;
+  const auto walked = flat.attributes();
+  attributes.reserve(walked.size() + 3);
+  attributes.assign(walked.begin(), walked.end());
+  if (!e.view_url.empty()) {
+    attributes.push_back({"view.url_host", url_host});
+    attributes.push_back({"view.url_path", url_path});
+  }
+  if (!e.env.empty()) attributes.push_back({"env", e.env});
+  e.attributes = attributes;
+  e.numeric = flat.numeric();
+  batch.append(e);
+  ++report.items;
+}
+
 core::Status decode_logs_document(element root, int64_t now_ns, pipeline::LogBatch& batch,
                                   DropReport& report, std::string_view default_source) {
   pipeline::LogProcessor processor(now_ns);
@@ -211,20 +435,8 @@ core::Status decode_logs(std::string_view body, int64_t now_ns, pipeline::LogBat
   if (whole.ok()) return decode_logs_document(root, now_ns, batch, report, default_source);
   // Newline-delimited JSON (the browser SDK's format): one log object per line, taken
   // when the first line is a JSON object on its own.
-  const size_t first_end = body.find('\n');
-  if (first_end == std::string_view::npos) return whole;
-  std::vector<std::string_view> lines;
-  size_t start = 0;
-  while (start < body.size()) {
-    size_t end = body.find('\n', start);
-    if (end == std::string_view::npos) end = body.size();
-    std::string_view line = body.substr(start, end - start);
-    while (!line.empty() && (line.back() == '\r' || line.back() == ' ' || line.back() == '\t'))
-      line.remove_suffix(1);
-    while (!line.empty() && (line.front() == ' ' || line.front() == '\t')) line.remove_prefix(1);
-    if (!line.empty()) lines.push_back(line);
-    start = end + 1;
-  }
+  if (body.find('\n') == std::string_view::npos) return whole;
+  const std::vector<std::string_view> lines = nonempty_lines(body);
   if (lines.empty() ||
       parser.parse(lines[0].data(), lines[0].size(), true).get(root) != simdjson::SUCCESS ||
       !root.is_object())
@@ -237,6 +449,39 @@ core::Status decode_logs(std::string_view body, int64_t now_ns, pipeline::LogBat
       continue;
     }
     decode_log_item(processor, root, i, batch, report, default_source);
+  }
+  return {};
+}
+
+core::Status decode_rum(std::string_view body, int64_t now_ns, pipeline::RumBatch& batch,
+                        DropReport& report) {
+  simdjson::dom::parser parser;
+  RumFlattener flat;
+  element root;
+  if (body.find('\n') == std::string_view::npos || body.front() == '[') {
+    if (core::Status s = parse_body(parser, body, root); !s.ok()) return s;
+    simdjson::dom::array array;
+    if (root.get_array().get(array) == simdjson::SUCCESS) {
+      size_t index = 0;
+      for (element item : array) decode_rum_item(flat, item, index++, now_ns, batch, report);
+      return {};
+    }
+    if (!root.is_object())
+      return {core::Code::invalid_argument,
+              fmt::format("expected RUM event objects, one per line, found {}",
+                          type_name(root.type()))};
+    decode_rum_item(flat, root, 0, now_ns, batch, report);
+    return {};
+  }
+  const std::vector<std::string_view> lines = nonempty_lines(body);
+  if (lines.empty()) return {core::Code::invalid_argument, "invalid JSON at byte 0: empty body"};
+  for (size_t i = 0; i < lines.size(); ++i) {
+    if (parser.parse(lines[i].data(), lines[i].size(), true).get(root) != simdjson::SUCCESS) {
+      report.drop("invalid_json", fmt::format("events[{}]: {}", i,
+                                              json_error_position(lines[i], simdjson::TAPE_ERROR)));
+      continue;
+    }
+    decode_rum_item(flat, root, i, now_ns, batch, report);
   }
   return {};
 }

@@ -45,6 +45,13 @@ core::Status decode_series_v2_protobuf(std::string_view body, int64_t now_ns,
 // One event; `event_json` receives the event as echoed in the answer.
 core::Status decode_event(std::string_view body, int64_t now_ns, pipeline::EventBatch& batch,
                           DropReport& report, std::string& event_json);
+// Browser RUM SDK events (POST /api/v2/rum): newline-delimited objects, or a JSON array
+// or one object. Each object needs a string "type"; its nested fields are flattened to
+// dotted attributes (numbers also kept as numbers, arrays as JSON text); `date` (ms)
+// outside [0, now + 1 day] becomes the receive time. The unified service tags come from
+// `service`, `version` and the event's `ddtags`.
+core::Status decode_rum(std::string_view body, int64_t now_ns, pipeline::RumBatch& batch,
+                        DropReport& report);
 // An array of check runs (or one); each becomes an event with source "service_check".
 core::Status decode_check_runs(std::string_view body, int64_t now_ns, pipeline::EventBatch& batch,
                                DropReport& report);

@@ -14,6 +14,7 @@
 #include "agent_payload.pb.h"
 #include "intake/datadog_http/decode.h"
 #include "log_rows.h"
+#include "net/compression.h"
 
 namespace heeler::intake {
 namespace {
@@ -34,8 +35,18 @@ struct EventRow {
   std::map<std::string, std::string> tags;
 };
 
+struct RumRow {
+  int64_t timestamp_ms = 0;
+  std::string type, event_id;
+  uint64_t document_version = 0;
+  std::string application_id, session_id, view_id, view_name, view_url, service, env, version;
+  std::map<std::string, std::string> attributes;
+  std::map<std::string, std::string> numeric;
+};
+
 class FakeConsumer final : public pipeline::Consumer {
  public:
+  std::vector<RumRow> rum;
   core::Status refuse;
   std::vector<LogRow> logs;
   size_t log_count = 0;
@@ -97,6 +108,28 @@ class FakeConsumer final : public pipeline::Consumer {
         e.tags[std::string(tag_map.keys.at(i))] = tag_map.values.at(i);
       events.push_back(std::move(e));
     }
+    return {};
+  }
+  core::Status consume_rum(pipeline::RumBatch&& batch) override {
+    if (!refuse.ok()) return refuse;
+    ++batches;
+    using namespace store;
+    const auto& cols = batch.columns().columns();
+    auto str = [&](size_t c, size_t r) {
+      return std::string(std::get<StringColumn>(cols[c].data).at(r));
+    };
+    auto map = [&](size_t c, size_t r) {
+      const auto& m = std::get<MapColumn>(cols[c].data);
+      std::map<std::string, std::string> out;
+      for (int32_t i = m.offsets[r]; i < m.offsets[r + 1]; ++i)
+        out[std::string(m.keys.at(i))] = m.values.at(i);
+      return out;
+    };
+    for (size_t r = 0; r < batch.size(); ++r)
+      rum.push_back({std::get<TimestampColumn>(cols[0].data).values[r] / 1'000'000, str(1, r),
+                     str(2, r), std::get<FixedColumn<uint64_t>>(cols[3].data).values[r], str(4, r),
+                     str(5, r), str(6, r), str(7, r), str(8, r), str(9, r), str(10, r), str(11, r),
+                     map(12, r), map(13, r)});
     return {};
   }
 };
@@ -270,10 +303,11 @@ TEST_F(DatadogHttpTest, ConsumerUnavailableIs503WithRetryAfter) {
            {"/api/v2/logs", R"([{"message":"x"}])"},
            {"/api/v1/series", R"({"series":[{"metric":"m","points":[[1700000000,1]]}]})"},
            {"/api/v1/events", R"({"title":"t","text":"x"})"},
-           {"/api/v1/check_run", R"([{"check":"c","status":0}])"}}) {
+           {"/api/v1/check_run", R"([{"check":"c","status":0}])"},
+           {"/api/v2/rum", R"({"type":"view","view":{"id":"v"}})"}}) {
     net::Response r = post(path, body);
     EXPECT_EQ(r.status, 503) << path;
-    ASSERT_EQ(r.headers.size(), 1u);
+    ASSERT_FALSE(r.headers.empty());
     EXPECT_EQ(r.headers[0].name, "Retry-After");
     EXPECT_EQ(r.headers[0].value, "1");
   }
@@ -604,6 +638,176 @@ TEST(DatadogHttpDecode, ReportKeepsFirstFiveReasons) {
   DropReport r2;
   core::Status s = decode_series_v1("{\"series\": [tru", 0, metrics, r2);
   EXPECT_EQ(s.code(), core::Code::invalid_argument);
+}
+
+}  // namespace
+}  // namespace heeler::intake
+
+namespace heeler::intake {
+namespace {
+
+// Three events as the browser RUM SDK sends them: one per line, nested fields.
+std::string rum_body(int64_t date_ms) {
+  const std::string d = std::to_string(date_ms);
+  return R"({"type":"view","date":)" + d +
+         R"(,"_dd":{"format_version":2,"document_version":3,"configuration":{"session_sample_rate":100}},)"
+         R"("application":{"id":"app-1"},"session":{"id":"s-1","type":"user"},)"
+         R"("view":{"id":"v-1","url":"https://shop.example.com/cart?step=2#top","time_spent":421000000,"error":{"count":1}},)"
+         R"("service":"web-svc","version":"3.0.0","ddtags":"sdk_version:7.16.2,env:prod,service:web-svc,version:3.0.0",)"
+         R"("usr":{"id":"u-1","email":"alice@example.com"},"device":{"locales":["en-US","en"]}})"
+         "\n"
+         R"({"type":"resource","date":)" +
+         d +
+         R"(,"_dd":{"trace_id":"123","span_id":"456","discarded":false},"application":{"id":"app-1"},)"
+         R"("session":{"id":"s-1"},"view":{"id":"v-1","url":"https://shop.example.com/cart"},)"
+         R"("resource":{"id":"r-1","type":"fetch","method":"POST","status_code":503,"duration":1500000000,"url":"https://shop.example.com/api/pay"},)"
+         R"("ddtags":"env:prod,service:web-svc"})"
+         "\r\n\n"
+         R"({"type":"error","date":)" +
+         d +
+         R"(,"application":{"id":"app-1"},"session":{"id":"s-1"},"view":{"id":"v-1","url":"https://shop.example.com/cart","name":"Cart"},)"
+         R"("error":{"id":"e-1","message":"Payment failed","source":"source","handling":"unhandled","is_crash":true}})"
+         "\n";
+}
+
+TEST_F(DatadogHttpTest, RumEvents) {
+  const int64_t ts_ms = (now_seconds() - 30) * 1000;
+  net::Response r = send("POST", "/api/v2/rum", rum_body(ts_ms),
+                         {{"Content-Type", "text/plain;charset=UTF-8"}}, {{"ddsource", "browser"}});
+  EXPECT_EQ(r.status, 202) << r.body;
+  EXPECT_EQ(r.body, "{}");
+  ASSERT_EQ(r.headers.size(), 1u);
+  EXPECT_EQ(r.headers[0].name, "Access-Control-Allow-Origin");
+  ASSERT_EQ(consumer.rum.size(), 3u);
+  const RumRow& view = consumer.rum[0];
+  EXPECT_EQ(view.timestamp_ms, ts_ms);
+  EXPECT_EQ(view.type, "view");
+  EXPECT_EQ(view.event_id, "v-1");
+  EXPECT_EQ(view.document_version, 3u);
+  EXPECT_EQ(view.application_id, "app-1");
+  EXPECT_EQ(view.session_id, "s-1");
+  EXPECT_EQ(view.view_id, "v-1");
+  EXPECT_EQ(view.view_name, "/cart");  // no view.name: the URL's path
+  EXPECT_EQ(view.view_url, "https://shop.example.com/cart?step=2#top");
+  EXPECT_EQ(view.service, "web-svc");
+  EXPECT_EQ(view.env, "prod");
+  EXPECT_EQ(view.version, "3.0.0");
+  EXPECT_EQ(view.attributes.at("usr.email"), "alice@example.com");
+  EXPECT_EQ(view.attributes.at("session.type"), "user");
+  EXPECT_EQ(view.attributes.at("view.url_host"), "shop.example.com");
+  EXPECT_EQ(view.attributes.at("view.url_path"), "/cart");
+  EXPECT_EQ(view.attributes.at("device.locales"), R"(["en-US","en"])");
+  EXPECT_EQ(std::stod(view.numeric.at("view.time_spent")), 421000000);
+  EXPECT_EQ(std::stod(view.numeric.at("view.error.count")), 1);
+  EXPECT_FALSE(view.attributes.contains("ddtags"));
+  EXPECT_FALSE(view.numeric.contains("_dd.configuration.session_sample_rate"));
+  EXPECT_FALSE(view.numeric.contains("_dd.document_version"));
+
+  const RumRow& resource = consumer.rum[1];
+  EXPECT_EQ(resource.event_id, "r-1");
+  EXPECT_EQ(resource.document_version, 0u);
+  EXPECT_EQ(std::stod(resource.numeric.at("resource.status_code")), 503);
+  EXPECT_EQ(std::stod(resource.numeric.at("resource.duration")), 1.5e9);
+  EXPECT_EQ(resource.attributes.at("resource.method"), "POST");
+  EXPECT_EQ(resource.attributes.at("_dd.trace_id"), "123");  // links the request to its trace
+  EXPECT_EQ(resource.attributes.at("_dd.span_id"), "456");
+  EXPECT_FALSE(resource.attributes.contains("_dd.discarded"));
+  EXPECT_EQ(resource.service, "web-svc");  // from ddtags
+
+  const RumRow& error = consumer.rum[2];
+  EXPECT_EQ(error.event_id, "e-1");
+  EXPECT_EQ(error.view_name, "Cart");
+  EXPECT_EQ(error.attributes.at("error.message"), "Payment failed");
+  EXPECT_EQ(error.attributes.at("error.is_crash"), "true");
+  EXPECT_EQ(counter(R"(heeler_intake_http_items_total{endpoint="/api/v2/rum"})"), 3u);
+}
+
+TEST_F(DatadogHttpTest, RumDeflateAndProxyForm) {
+  const int64_t ts_ms = (now_seconds() - 30) * 1000;
+  // compressIntakeRequests: a zlib body, said only in the dd-evp-encoding parameter.
+  net::Response r = send("POST", "/api/v2/rum", net::deflate_compress(rum_body(ts_ms)), {},
+                         {{"ddsource", "browser"}, {"dd-evp-encoding", "deflate"}});
+  EXPECT_EQ(r.status, 202) << r.body;
+  EXPECT_EQ(consumer.rum.size(), 3u);
+  // The SDK's proxy option: one URL, the intake path and query in ddforward.
+  r = send("POST", "/api/v2/browser-intake", net::deflate_compress(rum_body(ts_ms)), {},
+           {{"ddforward", "/api/v2/rum?ddsource=browser&dd-evp-encoding=deflate&_dd.api=fetch"}});
+  EXPECT_EQ(r.status, 202) << r.body;
+  EXPECT_EQ(consumer.rum.size(), 6u);
+  r = send("POST", "/api/v2/browser-intake", R"({"message":"from the page"})", {},
+           {{"ddforward", "/api/v2/logs?ddsource=browser"}});
+  EXPECT_EQ(r.status, 202) << r.body;
+  ASSERT_EQ(consumer.logs.size(), 1u);
+  EXPECT_EQ(consumer.logs[0].source, "browser");
+  r = send("POST", "/api/v2/browser-intake", "{}", {}, {});
+  EXPECT_EQ(r.status, 400);
+  EXPECT_NE(r.body.find("ddforward is missing"), std::string::npos) << r.body;
+  r = send("POST", "/api/v2/browser-intake", "{}", {}, {{"ddforward", "/api/v2/replay?x=1"}});
+  EXPECT_EQ(r.status, 404);
+  EXPECT_NE(r.body.find("'/api/v2/replay' is not served here"), std::string::npos) << r.body;
+  // Preflight for a cross-origin page.
+  r = send("OPTIONS", "/api/v2/rum", "");
+  EXPECT_EQ(r.status, 204);
+  bool allow_origin = false;
+  for (const auto& h : r.headers) allow_origin |= h.name == "Access-Control-Allow-Origin";
+  EXPECT_TRUE(allow_origin);
+}
+
+TEST_F(DatadogHttpTest, RumBadInput) {
+  const int64_t ts_ms = (now_seconds() - 30) * 1000;
+  net::Response r = post("/api/v2/rum", "not json");
+  EXPECT_EQ(r.status, 400);
+  EXPECT_NE(r.body.find("invalid JSON at byte 1"), std::string::npos) << r.body;
+  r = post("/api/v2/rum", "42");
+  EXPECT_EQ(r.status, 400);
+  EXPECT_NE(r.body.find("expected RUM event objects"), std::string::npos) << r.body;
+  // A broken line and an event without a type are dropped; the rest is kept.
+  r = post("/api/v2/rum", "{\"type\":\"action\",\"action\":{\"id\":\"a-1\"},\"date\":" +
+                              std::to_string(ts_ms) + "}\n{broken\n{\"date\":1}\n[1]\n");
+  EXPECT_EQ(r.status, 202) << r.body;
+  const auto answer = nlohmann::json::parse(r.body);
+  EXPECT_EQ(answer["dropped"], 3);
+  EXPECT_NE(answer["errors"][1].get<std::string>().find("\"type\" must be a non-empty string"),
+            std::string::npos)
+      << r.body;
+  ASSERT_EQ(consumer.rum.size(), 1u);
+  EXPECT_EQ(consumer.rum[0].event_id, "a-1");
+  // Nothing usable: 400 and nothing stored.
+  r = post("/api/v2/rum", "{\"date\":1}\n{\"type\":7}\n");
+  EXPECT_EQ(r.status, 400);
+  EXPECT_EQ(consumer.rum.size(), 1u);
+  // An absurd date becomes the receive time; a missing id gets one from the content.
+  r = post("/api/v2/rum", R"({"type":"vital","date":99999999999999999})");
+  EXPECT_EQ(r.status, 202);
+  ASSERT_EQ(consumer.rum.size(), 2u);
+  EXPECT_NEAR(consumer.rum[1].timestamp_ms, now_seconds() * 1000, 5000);
+  EXPECT_EQ(consumer.rum[1].event_id.size(), 16u);
+  // Hostile nesting stops at a depth, without failing the event.
+  std::string deep = R"({"type":"action","action":{"id":"deep"},"x":)";
+  for (int i = 0; i < 500; ++i) deep += R"({"a":)";
+  deep += "1";
+  for (int i = 0; i < 500; ++i) deep += "}";
+  deep += "}";
+  r = post("/api/v2/rum", deep);
+  EXPECT_EQ(r.status, 202) << r.body;
+  EXPECT_EQ(consumer.rum.back().event_id, "deep");
+  // Encodings other than deflate, and corrupt deflate data.
+  r = send("POST", "/api/v2/rum", "x", {}, {{"dd-evp-encoding", "br"}});
+  EXPECT_EQ(r.status, 415);
+  r = send("POST", "/api/v2/rum", "not zlib", {}, {{"dd-evp-encoding", "deflate"}});
+  EXPECT_EQ(r.status, 400);
+}
+
+TEST_F(DatadogHttpTest, RumClientTokenIsAnApiKey) {
+  build("k1");
+  net::Response r = send("POST", "/api/v2/rum", R"({"type":"view","view":{"id":"v"}})", {},
+                         {{"dd-api-key", "k2"}});
+  EXPECT_EQ(r.status, 403);
+  EXPECT_TRUE(consumer.rum.empty());
+  r = send("POST", "/api/v2/rum", R"({"type":"view","view":{"id":"v"}})", {},
+           {{"dd-api-key", "k1"}});
+  EXPECT_EQ(r.status, 202);
+  EXPECT_EQ(consumer.rum.size(), 1u);
 }
 
 }  // namespace
