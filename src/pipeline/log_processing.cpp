@@ -158,6 +158,7 @@ enum class Field : uint8_t {
   message,
   status,
   timestamp,
+  date,  // a timestamp when it reads as one (the browser SDK's `date`), else an attribute
   service,
   env,
   version,
@@ -202,6 +203,7 @@ Field classify(std::string_view key) {
       if (key == "host" || key == "hostname") return Field::host;
       break;
     case 'd':
+      if (key == "date") return Field::date;
       if (key == "ddsource") return Field::source;
       if (key == "ddtags") return Field::ddtags;
       if (key == "dd.trace_id") return Field::trace_id;
@@ -385,6 +387,12 @@ void LogProcessor::add_field(std::string_view key, std::string_view value) {
     case Field::timestamp:
       set_timestamp_text(value);
       return;
+    case Field::date: {
+      int64_t ns = 0;
+      if (!parse_log_timestamp(value, ns)) break;
+      record_.timestamp_ns = ns;
+      return;
+    }
     case Field::service:
       record_.service = value;
       return;
