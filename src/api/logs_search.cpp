@@ -87,8 +87,9 @@ void add_logs_search_routes(net::Router& router, store::Engine& engine) {
     const std::string& signal = request.path_params["signal"];
     const query::SearchTarget* target = signal == "logs"    ? &query::logs_search_target()
                                         : signal == "spans" ? &query::spans_search_target()
+                                        : signal == "rum"   ? &query::rum_search_target()
                                                             : nullptr;
-    if (!target) return Response::error(404, "facets exist for logs and spans");
+    if (!target) return Response::error(404, "facets exist for logs, spans and rum");
     json filter = json::object();
     if (auto q = request.query_param("query")) filter["query"] = std::string(*q);
     if (auto f = request.query_param("from")) filter["from"] = std::string(*f);

@@ -212,6 +212,7 @@ core::Result<std::vector<monitors::GroupValue>> EngineMonitorData::values(
   if (q.kind == monitors::QueryKind::logs) target = &query::logs_search_target();
   if (q.kind == monitors::QueryKind::spans) target = &query::spans_search_target();
   if (q.kind == monitors::QueryKind::events) target = &query::events_search_target();
+  if (q.kind == monitors::QueryKind::rum) target = &query::rum_search_target();
   if (!target)
     return core::error(core::Code::invalid_argument, "{} monitors are not evaluated here",
                        monitors::query_kind_name(q.kind));

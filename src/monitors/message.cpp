@@ -112,6 +112,10 @@ std::string variable(const Tag& tag, const MessageContext& c) {
     const std::chrono::sys_seconds s{std::chrono::seconds(c.triggered_ms / 1000)};
     return fmt::format("{:%Y-%m-%d %H:%M:%S} UTC", s);
   }
+  // A facet grouped by as a whole ({{view.name}} of a monitor by @view.name), or a
+  // tag's value ({{host.name}} of a monitor by host).
+  if (auto it = c.group.find(n.starts_with('@') ? n.substr(1) : n); it != c.group.end())
+    return it->second;
   if (auto key = group_key_of(n)) {
     auto it = c.group.find(*key);
     return it == c.group.end() ? "" : it->second;
@@ -150,6 +154,7 @@ std::optional<TemplateError> check_template(std::string_view text,
   const std::set<std::string> keys(group_keys.begin(), group_keys.end());
   auto check_variable = [&](const std::string& name, size_t at) -> std::optional<TemplateError> {
     if (known(kVariables, name)) return std::nullopt;
+    if (keys.count(name.starts_with('@') ? name.substr(1) : name)) return std::nullopt;
     if (auto key = group_key_of(name)) {
       if (keys.count(*key)) return std::nullopt;
       return TemplateError{at,

@@ -138,6 +138,7 @@ std::optional<QueryKind> query_kind_for_type(std::string_view type) {
   if (type == "trace-analytics alert") return QueryKind::spans;
   if (type == "event-v2 alert" || type == "event alert") return QueryKind::events;
   if (type == "synthetics alert") return QueryKind::synthetics;
+  if (type == "rum alert") return QueryKind::rum;
   if (type == "composite") return QueryKind::composite;
   return std::nullopt;
 }
@@ -165,11 +166,10 @@ core::Result<Monitor> parse_monitor(const json& body) {
   if (m.message.size() > 100000) return invalid("message is longer than 100000 bytes");
   auto kind = query_kind_for_type(m.type);
   if (!kind) {
-    if (m.type == "rum alert")
-      return invalid(fmt::format("type '{}' is not evaluated by this server yet", m.type));
     return invalid(
         fmt::format("type '{}' is not a monitor type (metric alert, query alert, log alert, "
-                    "trace-analytics alert, event-v2 alert, synthetics alert, composite)",
+                    "trace-analytics alert, rum alert, event-v2 alert, synthetics alert, "
+                    "composite)",
                     m.type));
   }
   auto parsed = parse_monitor_query(m.query_text);

@@ -302,6 +302,23 @@ const SearchTarget& events_search_target() {
   return target;
 }
 
+const SearchTarget& rum_search_target() {
+  static const SearchTarget target{
+      "rum_events FINAL",
+      {{"service", "service"}, {"env", "env"}, {"version", "version"}, {"type", "type"}},
+      {{"type", "type"},
+       {"session.id", "session_id"},
+       {"view.id", "view_id"},
+       {"view.name", "view_name"},
+       {"view.url", "view_url"},
+       {"application.id", "application_id"}},
+      {"view_name", "view_url", "attributes['error.message']", "attributes['action.target.name']"},
+      false,
+      "attributes",
+      "numeric"};
+  return target;
+}
+
 const SearchTarget& spans_search_target() {
   static const SearchTarget target{
       "spans",

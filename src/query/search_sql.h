@@ -47,6 +47,12 @@ const SearchTarget& spans_search_target();
 // The event stream: source (or sources), status (the alert type), priority, host,
 // service, env, title and text; other keys are tags.
 const SearchTarget& events_search_target();
+// Browser RUM events (rum_events, latest version of each view): service, env and
+// version are columns; @type, @session.id, @view.id, @view.name, @view.url and
+// @application.id too; every other @field is a flattened attribute, numbers compared
+// as numbers (durations in nanoseconds, so @resource.duration:>1s works). Free text
+// looks in the view name and URL, error messages and action names.
+const SearchTarget& rum_search_target();
 
 struct SqlCondition {
   std::string sql = "1";  // a boolean expression

@@ -14,6 +14,7 @@
 #include "api/logs_search.h"
 #include "api/metrics_query.h"
 #include "api/monitors.h"
+#include "api/rum_search.h"
 #include "api/spans_search.h"
 #include "api/sql.h"
 #include "api/synthetics.h"
@@ -186,6 +187,7 @@ int run_serve(const core::Config& config) {
   api::add_metrics_query_routes(*api_router, *engine);
   api::add_logs_search_routes(*api_router, *engine);
   api::add_spans_search_routes(*api_router, *engine);
+  api::add_rum_search_routes(*api_router, *engine);
   dashboards::DashboardStore dashboard_store(**metadata);
   api::add_dashboard_routes(*api_router, dashboard_store);
   api::add_event_routes(*api_router, *engine);

@@ -16,6 +16,7 @@
 #include "api/logs_search.h"
 #include "api/metrics_query.h"
 #include "api/monitors.h"
+#include "api/rum_search.h"
 #include "api/spans_search.h"
 #include "api/sql.h"
 #include "api/synthetics.h"
@@ -49,6 +50,7 @@ class NoConsumer final : public pipeline::Consumer {
   core::Status consume_spans(pipeline::SpanBatch&&) override { return {}; }
   core::Status consume_metrics(pipeline::MetricBatch&&) override { return {}; }
   core::Status consume_events(pipeline::EventBatch&&) override { return {}; }
+  core::Status consume_rum(pipeline::RumBatch&&) override { return {}; }
 };
 
 TEST(ApiDescription, DescribesExactlyTheRoutesServed) {
@@ -64,6 +66,7 @@ TEST(ApiDescription, DescribesExactlyTheRoutesServed) {
   add_metrics_query_routes(api, engine);
   add_logs_search_routes(api, engine);
   add_spans_search_routes(api, engine);
+  add_rum_search_routes(api, engine);
   const auto meta_file = std::filesystem::temp_directory_path() /
                          ("heeler-routes-" + std::to_string(::getpid()) + ".db");
   auto meta = store::MetadataStore::open(meta_file);

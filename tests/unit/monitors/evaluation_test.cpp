@@ -241,9 +241,9 @@ TEST(Monitor, ValidationNamesTheProblem) {
   EXPECT_EQ(err({{"type", "metric alert"}}), "query is required");
   EXPECT_EQ(err({{"type", "service check"}, {"query", "x"}}),
             "type 'service check' is not a monitor type (metric alert, query alert, log alert, "
-            "trace-analytics alert, event-v2 alert, synthetics alert, composite)");
-  EXPECT_EQ(err({{"type", "rum alert"}, {"query", "x"}}),
-            "type 'rum alert' is not evaluated by this server yet");
+            "trace-analytics alert, rum alert, event-v2 alert, synthetics alert, composite)");
+  EXPECT_EQ(err({{"type", "rum alert"}, {"query", "avg(last_5m):avg:cpu{*} > 1"}}),
+            "query: a 'rum alert' monitor takes a rum query, not a metric query");
   EXPECT_EQ(err({{"type", "metric alert"}, {"query", "avg(last_5m):avg:cpu{*} > x"}}),
             "query: at 26: the threshold after > must be a number");
   EXPECT_EQ(err({{"type", "log alert"}, {"query", "avg(last_5m):avg:cpu{*} > 1"}}),
