@@ -254,5 +254,39 @@ await runSpec('monitors', {
     assert.equal(await page.locator(`.mon-row[data-id="${cpuId}"]`).count(), 0);
     const left = await server.get('/api/v1/monitor');
     assert.deepEqual(left.map((m) => m.id), [logId]);
+
+    step('new RUM monitor: failing requests per view, built in the form');
+    const now = Date.now();
+    const rumEvent = (id, view, status) => ({
+      type: 'resource',
+      date: now - 30_000,
+      application: { id: 'shop' },
+      session: { id: 'ui-session' },
+      view: { id: `v-${view}`, url: `https://shop.example.com/${view}` },
+      resource: { id, type: 'fetch', status_code: status, url: 'https://shop.example.com/api' },
+      service: 'shop-web',
+    });
+    await server.post('/api/v2/rum', [rumEvent('r1', 'cart', 503), rumEvent('r2', 'cart', 502), rumEvent('r3', 'home', 200)]);
+    await page.locator('.mon-list-head').getByRole('link', { name: /New monitor/ }).click();
+    await page.waitForURL(/\/monitors\/new$/);
+    await page.locator('.mon-kind[data-kind="rum"]').click();
+    await page.getByLabel('Search query').fill('@type:resource @resource.status_code:>=500');
+    await page.getByLabel('Group by facets').fill('@view.name');
+    await page.getByLabel('Alert threshold', { exact: true }).fill('1');
+    const rumQuery = 'rum("@type:resource @resource.status_code:>=500").rollup("count").by("@view.name").last("5m") > 1';
+    await page.waitForFunction((q) => document.querySelector('.mon-query-text')?.textContent === q, rumQuery);
+    await page.waitForFunction(() => [...document.querySelectorAll('.mon-preview .u-legend .u-label')].some((e) => e.textContent === '@view.name:/cart'));
+    await page.getByLabel('Monitor name').fill('Failing requests on {{view.name}}');
+    // The facet grouped by is offered as a variable under its own name.
+    await page.getByRole('toolbar', { name: 'Template helper' }).locator('.mon-chip.group', { hasText: '{{view.name}}' }).waitFor();
+    await page.waitForSelector('.mon-valid');
+    await shot('form-rum', true);
+    await page.getByRole('button', { name: 'Create monitor' }).click();
+    await page.waitForURL(/\/monitors\/\d+$/);
+    await page.waitForFunction(() => document.querySelector('.mon-state-block .mon-badge')?.textContent === 'Alert', null, { timeout: 30_000 });
+    await page.waitForSelector('.mon-group-table tr[data-group="view.name:/cart"]');
+    assert.equal(await badge('.mon-group-table tr[data-group="view.name:/cart"]'), 'Alert');
+    assert.equal(await page.locator('.mon-group-table tr[data-group="view.name:/cart"] .num').textContent(), '2');
+    assert.equal(await page.locator('.mon-group-table tr[data-group="view.name:/home"]').count(), 0);
   },
 });

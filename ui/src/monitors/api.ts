@@ -251,9 +251,9 @@ export async function queryGraph(c: ComposedQuery, from: number, to: number, sig
     filter: { query: e.search.trim() || '*', from: String(Math.floor(from)), to: String(Math.floor(to)) },
     group_by: e.by.map((facet) => ({ facet, limit: 10 })),
   };
-  const path = c.kind === 'logs' ? '/api/v2/logs/analytics/aggregate' : '/api/v2/spans/analytics/aggregate';
+  const path = c.kind === 'trace-analytics' ? '/api/v2/spans/analytics/aggregate' : `/api/v2/${c.kind}/analytics/aggregate`;
   const r = await api<{ data: { buckets: { by: Record<string, unknown>; computes: { c0: { time: string; value: number | null }[] } }[] } }>(path, {
-    body: c.kind === 'logs' ? body : { data: { attributes: body } },
+    body: c.kind === 'trace-analytics' ? { data: { attributes: body } } : body,
     signal,
   });
   // Every bucket of the range, so a group without events in one shows 0 there.

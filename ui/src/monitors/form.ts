@@ -51,11 +51,12 @@ const RENOTIFY: [string, string][] = [
   ['240', 'Every 4 hours'],
   ['1440', 'Every day'],
 ];
-const KINDS: MonitorKind[] = ['metric', 'logs', 'trace-analytics', 'composite'];
+const KINDS: MonitorKind[] = ['metric', 'logs', 'trace-analytics', 'rum', 'composite'];
 const KIND_HINTS: Record<MonitorKind, string> = {
   metric: 'a metric query crosses a threshold',
   logs: 'a count or measure of logs crosses a threshold',
   'trace-analytics': 'a count or measure of spans crosses a threshold',
+  rum: 'a count or measure of browser RUM events crosses a threshold',
   composite: 'a combination of monitors is alerting',
 };
 
@@ -437,7 +438,7 @@ export function mountMonitorForm(app: App, editId: number | null): Page {
       b.setAttribute('aria-checked', String(k === c.kind));
     }
     const isMetric = c.kind === 'metric';
-    const isEvent = c.kind === 'logs' || c.kind === 'trace-analytics';
+    const isEvent = c.kind === 'logs' || c.kind === 'trace-analytics' || c.kind === 'rum';
     metricBox.hidden = !isMetric;
     eventBox.hidden = !isEvent;
     compositeBox.hidden = c.kind !== 'composite';

@@ -10,7 +10,7 @@ import { ago, filterMonitors, formatListSearch, parseListSearch, statusCounts, s
 import { kindOf } from './querycompose';
 import { areaTabs, confirmDialog, mutedBadge, statusBadge, tagChips } from './widgets';
 
-export const TYPE_LABELS: Record<string, string> = { metric: 'Metric', logs: 'Logs', 'trace-analytics': 'APM Trace Analytics', composite: 'Composite' };
+export const TYPE_LABELS: Record<string, string> = { metric: 'Metric', logs: 'Logs', 'trace-analytics': 'APM Trace Analytics', rum: 'RUM', composite: 'Composite' };
 
 export function typeLabel(type: string): string {
   const k = kindOf(type);

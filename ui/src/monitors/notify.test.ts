@@ -21,6 +21,8 @@ describe('message editor', () => {
     expect(groupKeysOf('logs("x").index("*").rollup("count").by("service","@http.method").last("5m") > 1')).toEqual(['service', '@http.method']);
     expect(groupKeysOf('avg(last_5m):avg:cpu{*} > 90')).toEqual([]);
     expect(groupVariables(['host', ' env', 'host'])).toEqual(['host.name', 'env.name']);
+    expect(groupVariables(['@view.name', 'service'])).toEqual(['view.name', 'service.name']);
+    expect(groupKeysOf('rum("@type:error").rollup("count").by("@view.name,service").last("5m") > 1')).toEqual(['@view.name', 'service']);
   });
   it('mentions, and the ones no channel answers', () => {
     expect(mention('webhook', 'ops')).toBe('@webhook-ops');

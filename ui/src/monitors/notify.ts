@@ -69,8 +69,9 @@ export const VALUE_VARIABLES = ['value', 'threshold', 'warn_threshold', 'compara
 
 // The group variables a grouped monitor offers: `host` → {{host.name}}; a facet keeps
 // its @ (`@http.method` → {{@http.method.name}}).
+// A tag's value is {{host.name}}; an @facet is itself ({{view.name}} for @view.name).
 export function groupVariables(keys: string[]): string[] {
-  return [...new Set(keys.map((k) => k.trim()).filter(Boolean))].map((k) => `${k}.name`);
+  return [...new Set(keys.map((k) => k.trim()).filter(Boolean))].map((k) => (k.startsWith('@') ? k.slice(1) : `${k}.name`));
 }
 
 // The group-by keys of a monitor query: metric `by {host,env}`, or `.by("service")`.
@@ -78,7 +79,11 @@ export function groupKeysOf(query: string): string[] {
   const metric = /\bby\s*\{([^}]*)\}/.exec(query);
   if (metric) return metric[1].split(',').map((s) => s.trim()).filter(Boolean);
   const ev = /\.by\(([^)]*)\)/.exec(query);
-  if (ev) return [...ev[1].matchAll(/"([^"]+)"/g)].map((m) => m[1]);
+  if (ev)
+    return [...ev[1].matchAll(/"([^"]+)"/g)]
+      .flatMap((m) => m[1].split(','))
+      .map((s) => s.trim())
+      .filter(Boolean);
   return [];
 }
 

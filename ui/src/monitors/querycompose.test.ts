@@ -47,6 +47,8 @@ describe('monitor query composition', () => {
     ['logs', 'logs("message:\\"a \\\\ b\\"").index("*").rollup("count").last("1h") <= 0'],
     ['trace-analytics', 'trace-analytics("service:web @http.status_code:>=500").rollup("count").by("resource_name").last("5m") > 5'],
     ['trace-analytics', 'trace-analytics("*").rollup("pc99", "@duration").last("5m") > 3000000000'],
+    ['rum', 'rum("@type:resource @resource.status_code:>=500").rollup("count").by("@view.name").last("5m") > 100'],
+    ['rum', 'rum("@type:view").rollup("pc90", "@view.loading_time").last("15m") > 3000000000'],
     ['composite', '(12 && 14) || !15'],
   ] as const)('parses %s back to what composes it: %s', (kind, text) => {
     const c = parseMonitorQuery(text, kind);
@@ -79,6 +81,7 @@ describe('monitor query composition', () => {
   it('guesses the kind of a typed query', () => {
     expect(guessKind('logs("x")')).toBe('logs');
     expect(guessKind('trace-analytics("x")')).toBe('trace-analytics');
+    expect(guessKind('rum("@type:error")')).toBe('rum');
     expect(guessKind('(1 && 2)')).toBe('composite');
     expect(guessKind('avg(last_5m):x{*} > 1')).toBe('metric');
   });

@@ -3,9 +3,10 @@
 //   change(avg(last_5m),last_1h):sum:orders{*}.as_count() < -50
 //   logs("status:error").index("*").rollup("count").by("service").last("5m") > 100
 //   trace-analytics("service:web").rollup("avg", "@duration").by("resource_name").last("5m") > 5
+//   rum("@type:error").rollup("count").by("@view.name").last("5m") > 10
 //   (12 && 14) || !15
 
-export type MonitorKind = 'metric' | 'logs' | 'trace-analytics' | 'composite';
+export type MonitorKind = 'metric' | 'logs' | 'trace-analytics' | 'rum' | 'composite';
 export type Comparator = '>' | '>=' | '<' | '<=';
 export type ChangeMode = 'threshold' | 'change' | 'pct_change';
 
@@ -72,6 +73,8 @@ export function monitorType(kind: MonitorKind): string {
       return 'log alert';
     case 'trace-analytics':
       return 'trace-analytics alert';
+    case 'rum':
+      return 'rum alert';
     case 'composite':
       return 'composite';
   }
@@ -81,6 +84,7 @@ export function kindOf(type: string): MonitorKind | null {
   if (type === 'metric alert' || type === 'query alert') return 'metric';
   if (type === 'log alert') return 'logs';
   if (type === 'trace-analytics alert') return 'trace-analytics';
+  if (type === 'rum alert') return 'rum';
   if (type === 'composite') return 'composite';
   return null;
 }
@@ -109,7 +113,8 @@ export function composeQuery(c: ComposedQuery): string {
     return `${head}:${m.query.trim()}${condition(c)}`;
   }
   const e = c.event;
-  let q = c.kind === 'logs' ? `logs(${quote(e.search.trim() || '*')}).index(${quote(e.index || '*')})` : `trace-analytics(${quote(e.search.trim() || '*')})`;
+  const search = quote(e.search.trim() || '*');
+  let q = c.kind === 'logs' ? `logs(${search}).index(${quote(e.index || '*')})` : `${c.kind}(${search})`;
   q += e.rollup === 'count' || !e.measure.trim() ? `.rollup(${quote(e.rollup === 'count' ? 'count' : e.rollup)})` : `.rollup(${quote(e.rollup)}, ${quote(e.measure.trim())})`;
   if (e.by.length) q += `.by(${quote(e.by.join(','))})`;
   q += `.last(${quote(e.window)})`;
@@ -194,11 +199,10 @@ export function parseMonitorQuery(text: string, kind: MonitorKind): ComposedQuer
   }
   const chain = calls(head);
   if (!chain || chain.length === 0) return null;
-  const source = kind === 'logs' ? 'logs' : 'trace-analytics';
-  if (chain[0].name !== source || chain[0].args.length !== 1) return null;
+  if (chain[0].name !== kind || chain[0].args.length !== 1) return null;
   c.event.search = chain[0].args[0];
   for (const call of chain.slice(1)) {
-    if (call.name === 'index' && kind === 'logs' && call.args.length === 1) c.event.index = call.args[0];
+    if (call.name === 'index' && kind !== 'trace-analytics' && call.args.length === 1) c.event.index = call.args[0];
     else if (call.name === 'rollup' && call.args.length >= 1 && call.args.length <= 2) {
       c.event.rollup = call.args[0];
       c.event.measure = call.args[1] ?? '';
@@ -214,6 +218,7 @@ export function guessKind(text: string): MonitorKind {
   const q = text.trim();
   if (q.startsWith('logs(')) return 'logs';
   if (q.startsWith('trace-analytics(')) return 'trace-analytics';
+  if (q.startsWith('rum(')) return 'rum';
   if (/^[\s(!]*\d/.test(q)) return 'composite';
   return 'metric';
 }
