@@ -215,6 +215,39 @@ TEST_F(MetricQueryEngineTest, FormulasAndFunctions) {
   EXPECT_EQ(run("top(avg:cpu{*} by {host}, 1, 'max', 'asc')"), (Points{{"host:a", {10, 10}}}));
 }
 
+TEST_F(MetricQueryEngineTest, FiveMinuteIntervalsReadMergedRollupRows) {
+  auto q = parse_metric_expression("avg:cpu{env:prod}");
+  auto compiled = compile_metric_query(*q.root->query, {kBase, kBase + 600'000}, 300, "gauge");
+  ASSERT_TRUE(compiled.ok());
+  EXPECT_NE(compiled->sql.find("metric_rollup_5m FINAL"), std::string::npos) << compiled->sql;
+  EXPECT_EQ(compiled->sql.find("GROUP BY series_id"), std::string::npos) << compiled->sql;
+  auto avg = run("avg:cpu{env:prod}", {}, 300);
+  ASSERT_EQ(avg["*"].size(), 1u);
+  EXPECT_EQ(avg["*"][0], 125.0 / 3);
+  EXPECT_EQ(run("max:cpu{*} by {host}.rollup(max, 300)", {}, 300)["host:b"][0], 30);
+  EXPECT_EQ(run("sum:requests{*}.as_count()", {}, 300)["*"][0], 108);
+  EXPECT_EQ(run("sum:requests{service:web}.as_rate()", {}, 300)["*"][0], 72.0 / 300);
+  EXPECT_EQ(run("count:cpu{*}.rollup(count, 300)", {}, 300)["*"][0], 4);
+
+  // Two inserts into one five-minute bucket leave two roll-up rows until a merge;
+  // FINAL merges them as they are read.
+  for (double v : {10.0, 30.0}) {
+    pipeline::MetricBatch batch;
+    const std::string_view tags[] = {"host:split"};
+    pipeline::MetricPoint p;
+    p.metric = "split";
+    p.tags = tags;
+    p.timestamp_ms = kBase + 20'000;
+    p.value = v;
+    batch.append(p);
+    ASSERT_TRUE(engine_->insert("metric_points", batch.points()).ok());
+    ASSERT_TRUE(engine_->insert("metric_series", batch.series()).ok());
+  }
+  EXPECT_EQ(run("avg:split{*}", {}, 300)["*"][0], 20);
+  EXPECT_EQ(run("sum:split{*}.rollup(sum, 300)", {}, 300)["*"][0], 40);
+  EXPECT_EQ(run("min:split{*}.rollup(min, 300)", {}, 300)["*"][0], 10);
+}
+
 TEST_F(MetricQueryEngineTest, WholeFiveMinuteIntervalsReadTheRollups) {
   auto q = parse_metric_expression("avg:cpu{env:prod}");
   auto compiled = compile_metric_query(*q.root->query, {kBase, kBase + 600'000}, 600, "gauge");
