@@ -6,6 +6,7 @@
 #include <cmath>
 #include <ctime>
 #include <map>
+#include <memory>
 #include <set>
 
 #include "query/time_spec.h"
@@ -479,6 +480,62 @@ json nest(const json& flat) {
   }
   for (const auto& [key, value] : conflicts) out[key] = *value;
   return out;
+}
+
+namespace {
+
+// The body as a JSON object ({} when empty); discarded when it is not one.
+json body_object(const net::Request& request) {
+  if (request.body.empty()) return json::object();
+  json body = json::parse(request.body, nullptr, false);
+  return body.is_object() ? body : json(json::value_t::discarded);
+}
+
+}  // namespace
+
+void add_search_routes(net::Router& router, store::Engine& engine, SearchRoutes routes) {
+  auto r = std::make_shared<const SearchRoutes>(std::move(routes));
+  auto search = [&engine, r](const json& filter_in, const json& page_in, const json& sort_in,
+                             const net::Request& request) {
+    auto filter = parse_filter(filter_in, *r->target);
+    if (!filter.ok()) return net::Response::error(filter.status());
+    auto page = parse_page(page_in, sort_in);
+    if (!page.ok()) return net::Response::error(page.status());
+    auto result =
+        search_page(engine, *r->target, r->columns, r->row_hash, *filter, *page, request.path);
+    if (!result.ok()) return net::Response::error(result.status());
+    json data = json::array();
+    for (const auto& row : result->rows.rows()) data.push_back(r->row_json(row));
+    return net::Response::json(
+        200,
+        json{{"data", std::move(data)}, {"meta", result->meta}, {"links", result->links}}.dump());
+  };
+  router.add("POST", r->prefix + "/events/search", [search](net::Request& request) {
+    const json body = body_object(request);
+    if (body.is_discarded())
+      return net::Response::error(400, "the body must be a JSON object {filter, page, sort}");
+    return search(body.value("filter", json()), body.value("page", json()),
+                  body.value("sort", json()), request);
+  });
+  router.add("GET", r->prefix + "/events", [search](net::Request& request) {
+    json filter, page, sort;
+    if (core::Status st = search_parameters(request, filter, page, sort); !st.ok())
+      return net::Response::error(st);
+    return search(filter, page, sort, request);
+  });
+  router.add("POST", r->prefix + "/analytics/aggregate", [&engine, r](net::Request& request) {
+    const json body = body_object(request);
+    if (body.is_discarded())
+      return net::Response::error(400,
+                                  "the body must be a JSON object {compute, filter, group_by}");
+    auto filter = parse_filter(body.value("filter", json()), *r->target);
+    if (!filter.ok()) return net::Response::error(filter.status());
+    auto result = aggregate(engine, *r->target, *filter, body.value("compute", json()),
+                            body.value("group_by", json()));
+    if (!result.ok()) return net::Response::error(result.status());
+    return net::Response::json(
+        200, json{{"data", std::move(*result)}, {"meta", {{"status", "done"}}}}.dump());
+  });
 }
 
 }  // namespace heeler::api

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
@@ -86,6 +87,20 @@ core::Result<nlohmann::json> facets(store::Engine& engine, const query::SearchTa
 // Flat "a.b.c" keys turned into nested objects where no key is both a value and a
 // parent.
 nlohmann::json nest(const nlohmann::json& flat);
+
+// The routes of a searchable signal in Datadog's v2 shapes (logs, RUM):
+//   POST <prefix>/events/search       {filter, page, sort} → {data, meta, links}
+//   GET  <prefix>/events              the same from filter[query]=, page[limit]= …
+//   POST <prefix>/analytics/aggregate {compute, filter, group_by} → {data:{buckets}, meta}
+// `columns` and `row_hash` are as search_page takes them; `row_json` makes one data item.
+struct SearchRoutes {
+  std::string prefix;  // "/api/v2/logs"
+  const query::SearchTarget* target = nullptr;
+  std::string columns;
+  std::string row_hash;
+  std::function<nlohmann::json(const std::vector<store::Value>&)> row_json;
+};
+void add_search_routes(net::Router& router, store::Engine& engine, SearchRoutes routes);
 
 // RFC 3339 in UTC with milliseconds, or nanoseconds (span times, whose order within a
 // millisecond matters).

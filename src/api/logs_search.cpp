@@ -54,32 +54,6 @@ json log_json(const std::vector<store::Value>& row) {
                  {"attributes", std::move(attributes)}}}});
 }
 
-Response search(store::Engine& engine, const json& filter_in, const json& page_in,
-                const json& sort_in, const Request& request) {
-  auto filter = parse_filter(filter_in, query::logs_search_target());
-  if (!filter.ok()) return Response::error(filter.status());
-  auto page = parse_page(page_in, sort_in);
-  if (!page.ok()) return Response::error(page.status());
-  auto result = search_page(engine, query::logs_search_target(), kLogColumns, kRowHash, *filter,
-                            *page, request.path);
-  if (!result.ok()) return Response::error(result.status());
-  json data = json::array();
-  for (const auto& row : result->rows.rows()) data.push_back(log_json(row));
-  return Response::json(
-      200,
-      json{{"data", std::move(data)}, {"meta", result->meta}, {"links", result->links}}.dump());
-}
-
-json parse_body(const Request& request, bool& ok) {
-  if (request.body.empty()) {
-    ok = true;
-    return json::object();
-  }
-  json body = json::parse(request.body, nullptr, false);
-  ok = !body.is_discarded() && body.is_object();
-  return body;
-}
-
 }  // namespace
 
 void add_logs_search_routes(net::Router& router, store::Engine& engine) {
@@ -106,32 +80,9 @@ void add_logs_search_routes(net::Router& router, store::Engine& engine) {
     if (!result.ok()) return Response::error(result.status());
     return Response::json(200, result->dump());
   });
-  router.add("POST", "/api/v2/logs/events/search", [&engine](Request& request) {
-    bool ok = false;
-    json body = parse_body(request, ok);
-    if (!ok) return Response::error(400, "the body must be a JSON object {filter, page, sort}");
-    return search(engine, body.value("filter", json()), body.value("page", json()),
-                  body.value("sort", json()), request);
-  });
-  router.add("GET", "/api/v2/logs/events", [&engine](Request& request) {
-    json filter, page, sort;
-    if (core::Status st = search_parameters(request, filter, page, sort); !st.ok())
-      return Response::error(st);
-    return search(engine, filter, page, sort, request);
-  });
-  router.add("POST", "/api/v2/logs/analytics/aggregate", [&engine](Request& request) {
-    bool ok = false;
-    json body = parse_body(request, ok);
-    if (!ok)
-      return Response::error(400, "the body must be a JSON object {compute, filter, group_by}");
-    auto filter = parse_filter(body.value("filter", json()), query::logs_search_target());
-    if (!filter.ok()) return Response::error(filter.status());
-    auto result = aggregate(engine, query::logs_search_target(), *filter,
-                            body.value("compute", json()), body.value("group_by", json()));
-    if (!result.ok()) return Response::error(result.status());
-    return Response::json(
-        200, json{{"data", std::move(*result)}, {"meta", {{"status", "done"}}}}.dump());
-  });
+  add_search_routes(
+      router, engine,
+      {"/api/v2/logs", &query::logs_search_target(), kLogColumns, kRowHash, log_json});
 }
 
 }  // namespace heeler::api

@@ -44,6 +44,20 @@ void append_attributes(MapColumn& column, std::span<const Attribute> attributes,
   column.end_row();
 }
 
+// Numbers go into Map(String, Float64) columns as decimal text (the engine converts).
+void append_numbers(MapColumn& column, std::span<const NumericAttribute> numbers,
+                    const Limits& limits, uint64_t& truncated) {
+  size_t n = std::min(numbers.size(), limits.max_attributes);
+  if (n < numbers.size()) truncated += numbers.size() - n;
+  char buf[32];
+  for (size_t i = 0; i < n; ++i) {
+    auto [end, ec] = std::to_chars(buf, buf + sizeof buf, numbers[i].value);
+    column.add(clip(numbers[i].key, limits.max_key_bytes, truncated),
+               std::string_view(buf, ec == std::errc() ? end - buf : 0));
+  }
+  column.end_row();
+}
+
 template <typename T>
 T& col(store::ColumnBatch& batch, size_t index) {
   return std::get<T>(batch.columns()[index].data);
@@ -262,16 +276,7 @@ void SpanBatch::append(const SpanRecord& r) {
   col<StringColumn>(columns_, 15)
       .append(clip(r.status_message, limits_.max_message_bytes, truncated_));
   append_attributes(col<MapColumn>(columns_, 16), r.attributes, limits_, truncated_);
-  auto& metrics = col<MapColumn>(columns_, 17);
-  size_t n = std::min(r.metrics.size(), limits_.max_attributes);
-  if (n < r.metrics.size()) truncated_ += r.metrics.size() - n;
-  char buf[32];
-  for (size_t i = 0; i < n; ++i) {
-    auto [end, ec] = std::to_chars(buf, buf + sizeof buf, r.metrics[i].value);
-    metrics.add(clip(r.metrics[i].key, limits_.max_key_bytes, truncated_),
-                std::string_view(buf, ec == std::errc() ? end - buf : 0));
-  }
-  metrics.end_row();
+  append_numbers(col<MapColumn>(columns_, 17), r.metrics, limits_, truncated_);
   append_attributes(col<MapColumn>(columns_, 18), r.resource_attributes, limits_, truncated_);
   col<StringColumn>(columns_, 19)
       .append(r.events_json.empty() ? std::string_view("[]")
@@ -394,16 +399,7 @@ void RumBatch::append(const RumEvent& e) {
     col<StringColumn>(columns_, 4 + i)
         .append(clip(strings[i], limits_.max_value_bytes, truncated_));
   append_attributes(col<MapColumn>(columns_, 12), e.attributes, limits_, truncated_);
-  auto& numeric = col<MapColumn>(columns_, 13);
-  size_t n = std::min(e.numeric.size(), limits_.max_attributes);
-  if (n < e.numeric.size()) truncated_ += e.numeric.size() - n;
-  char buf[32];
-  for (size_t i = 0; i < n; ++i) {
-    auto [end, ec] = std::to_chars(buf, buf + sizeof buf, e.numeric[i].value);
-    numeric.add(clip(e.numeric[i].key, limits_.max_key_bytes, truncated_),
-                std::string_view(buf, ec == std::errc() ? end - buf : 0));
-  }
-  numeric.end_row();
+  append_numbers(col<MapColumn>(columns_, 13), e.numeric, limits_, truncated_);
 }
 
 }  // namespace heeler::pipeline
