@@ -201,7 +201,7 @@ uint64_t series_id(std::string_view metric, std::span<const std::string_view> ta
 }
 
 // Column order matches each table's DDL (store/schema.cpp); indexes below follow it.
-LogBatch::LogBatch(Limits limits) : limits_(limits) {
+LogBatch::LogBatch(Limits limits) : TableBatch(limits) {
   columns_.add<TimestampColumn>("timestamp");
   columns_.add<TimestampColumn>("observed_timestamp");
   for (const char* name : {"service", "env", "version", "host", "status"})
@@ -237,7 +237,7 @@ void LogBatch::append(const LogRecord& r) {
   append_attributes(col<MapColumn>(columns_, 13), r.resource_attributes, limits_, truncated_);
 }
 
-SpanBatch::SpanBatch(Limits limits) : limits_(limits) {
+SpanBatch::SpanBatch(Limits limits) : TableBatch(limits) {
   columns_.add<TimestampColumn>("timestamp");
   columns_.add<FixedColumn<uint64_t>>("duration_ns");
   columns_.add("trace_id", FixedBytesColumn(16));
@@ -345,7 +345,7 @@ void MetricBatch::append(const MetricPoint& p) {
   col<TimestampColumn>(series_, 8).append(p.timestamp_ms * 1000000);
 }
 
-EventBatch::EventBatch(Limits limits) : limits_(limits) {
+EventBatch::EventBatch(Limits limits) : TableBatch(limits) {
   columns_.add<TimestampColumn>("timestamp");
   for (const char* name : {"title", "text", "source", "priority", "alert_type", "host", "service",
                            "env", "aggregation_key"})
@@ -376,7 +376,7 @@ void EventBatch::append(const Event& e) {
   tags.end_row();
 }
 
-RumBatch::RumBatch(Limits limits) : limits_(limits) {
+RumBatch::RumBatch(Limits limits) : TableBatch(limits) {
   columns_.add<TimestampColumn>("timestamp");
   columns_.add<StringColumn>("type");
   columns_.add<StringColumn>("event_id");

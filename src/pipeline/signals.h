@@ -120,36 +120,33 @@ struct RumEvent {
   std::span<const NumericAttribute> numeric;
 };
 
-class LogBatch {
+// The rows of one table, built record by record; what the limits cut is counted.
+class TableBatch {
  public:
-  static constexpr std::string_view kTable = "logs";
-  explicit LogBatch(Limits limits = {});
-  void append(const LogRecord& record);
   size_t size() const { return columns_.rows(); }
   uint64_t truncated() const { return truncated_; }  // values/attributes cut by limits
   store::ColumnBatch& columns() { return columns_; }
   const store::ColumnBatch& columns() const { return columns_; }
 
- private:
+ protected:
+  explicit TableBatch(Limits limits) : limits_(limits) {}
   Limits limits_;
   uint64_t truncated_ = 0;
   store::ColumnBatch columns_;
 };
 
-class SpanBatch {
+class LogBatch : public TableBatch {
+ public:
+  static constexpr std::string_view kTable = "logs";
+  explicit LogBatch(Limits limits = {});
+  void append(const LogRecord& record);
+};
+
+class SpanBatch : public TableBatch {
  public:
   static constexpr std::string_view kTable = "spans";
   explicit SpanBatch(Limits limits = {});
   void append(const SpanRecord& record);
-  size_t size() const { return columns_.rows(); }
-  uint64_t truncated() const { return truncated_; }
-  store::ColumnBatch& columns() { return columns_; }
-  const store::ColumnBatch& columns() const { return columns_; }
-
- private:
-  Limits limits_;
-  uint64_t truncated_ = 0;
-  store::ColumnBatch columns_;
 };
 
 // Points go to metric_points; each distinct series of the batch also gets one row in
@@ -175,36 +172,18 @@ class MetricBatch {
   std::vector<uint64_t> seen_series_;  // sorted ids already in series_
 };
 
-class EventBatch {
+class EventBatch : public TableBatch {
  public:
   static constexpr std::string_view kTable = "events";
   explicit EventBatch(Limits limits = {});
-  void append(const Event& event);
-  size_t size() const { return columns_.rows(); }
-  uint64_t truncated() const { return truncated_; }
-  store::ColumnBatch& columns() { return columns_; }
-  const store::ColumnBatch& columns() const { return columns_; }
-
- private:
-  Limits limits_;
-  uint64_t truncated_ = 0;
-  store::ColumnBatch columns_;
+  void append(const Event& record);
 };
 
-class RumBatch {
+class RumBatch : public TableBatch {
  public:
   static constexpr std::string_view kTable = "rum_events";
   explicit RumBatch(Limits limits = {});
-  void append(const RumEvent& event);
-  size_t size() const { return columns_.rows(); }
-  uint64_t truncated() const { return truncated_; }
-  store::ColumnBatch& columns() { return columns_; }
-  const store::ColumnBatch& columns() const { return columns_; }
-
- private:
-  Limits limits_;
-  uint64_t truncated_ = 0;
-  store::ColumnBatch columns_;
+  void append(const RumEvent& record);
 };
 
 // The stable series id: xxh64 over the metric name and the sorted, de-duplicated tags.
