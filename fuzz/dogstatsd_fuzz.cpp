@@ -20,6 +20,7 @@ class NullConsumer final : public heeler::pipeline::Consumer {
   heeler::core::Status consume_events(heeler::pipeline::EventBatch&& batch) override {
     return batch.columns().validate();
   }
+  heeler::core::Status consume_rum(heeler::pipeline::RumBatch&&) override { return {}; }
 };
 
 void check_inside(std::string_view outer, std::string_view inner) {
